@@ -1,0 +1,1 @@
+"""dlsei-pipeline: seat utilisation for HEC DLSEI Coursera licences."""

@@ -1,0 +1,111 @@
+"""The canonical shape of every input kind, shared by the parsers, the quality suites and the loaders.
+
+Every Coursera layout (legacy Usage/Membership reports, current CourseActivity/ProgramActivity files) is mapped
+onto one of the two Coursera schemas below; every HEC registry extract has one fixed schema. Raw identifiers
+(name, e-mail, external id, roll number, CNIC) exist only in these frames: the loaders pseudonymise them before
+anything reaches the warehouse.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+COURSE_ACTIVITY: Final = "course_activity"
+MEMBERSHIP: Final = "membership"
+COURSERA_KINDS: Final = (COURSE_ACTIVITY, MEMBERSHIP)
+
+# Column -> logical type. "ts" is a tz-aware UTC pandas timestamp, "str" a pandas string (missing = <NA>),
+# "float"/"int" nullable numbers, "bool" a nullable boolean parsed from Yes/No.
+COURSE_ACTIVITY_COLUMNS: Final[dict[str, str]] = {
+    "name": "str",
+    "email": "str",
+    "external_id": "str",
+    "course_name": "str",
+    "course_id": "str",
+    "course_slug": "str",
+    "university_name": "str",
+    "enrollment_time": "ts",
+    "class_start_time": "ts",
+    "class_end_time": "ts",
+    "last_activity_at": "ts",
+    "overall_progress": "float",
+    "learning_hours": "float",
+    "completed": "bool",
+    "removed_from_program": "bool",
+    "program_slug": "str",
+    "program_name": "str",
+    "completion_time": "ts",
+    "course_grade": "float",
+    "certificate_url": "str",
+    "course_type": "str",
+    "extras": "str",
+}
+
+MEMBERSHIP_COLUMNS: Final[dict[str, str]] = {
+    "name": "str",
+    "email": "str",
+    "external_id": "str",
+    "program_name": "str",
+    "program_slug": "str",
+    "enrolled_courses": "int",
+    "completed_courses": "int",
+    "member_state": "str",
+    "join_date": "ts",
+    "invitation_date": "ts",
+    "last_activity_at": "ts",
+    "learning_hours": "float",
+    "extras": "str",
+}
+
+# Coursera's real value set is not public; these are the states seen so far. An unknown state fails loudly.
+MEMBER_STATES: Final = ("INVITED", "MEMBER")
+
+COURSERA_COLUMNS: Final[dict[str, dict[str, str]]] = {
+    COURSE_ACTIVITY: COURSE_ACTIVITY_COLUMNS,
+    MEMBERSHIP: MEMBERSHIP_COLUMNS,
+}
+
+# HEC registry extracts: file name prefix -> columns (all read as strings, typed by the registry loader).
+REGISTRY_FILES: Final[dict[str, tuple[str, ...]]] = {
+    "universities": ("university_id", "university_name", "region", "sector", "city", "coordinator_email"),
+    "people": (
+        "roll_number",
+        "cnic",
+        "full_name",
+        "email",
+        "university_id",
+        "role",
+        "status",
+        "status_date",
+    ),
+    "seat_allocations": ("university_id", "cohort_id", "cohort_start", "cohort_end", "seats"),
+    "programmes": ("program_slug", "program_name", "university_id", "cohort_id"),
+    "course_catalogue": ("course_id", "course_slug", "course_name", "domain", "content_type"),
+}
+
+REGIONS: Final = (
+    "Islamabad Capital Territory",
+    "Punjab",
+    "Sindh",
+    "Khyber Pakhtunkhwa",
+    "Balochistan",
+    "Azad Jammu & Kashmir",
+    "Gilgit-Baltistan",
+)
+SECTORS: Final = ("public", "private")
+ROLES: Final = ("student", "faculty")
+PERSON_STATUSES: Final = ("enrolled", "graduated", "left")
+CONTENT_TYPES: Final = ("course", "guided_project")
+DOMAINS: Final = (
+    "Arts and Humanities",
+    "Business",
+    "Computer Science",
+    "Data Science",
+    "Information Technology",
+    "Health",
+    "Math and Logic",
+    "Personal Development",
+    "Physical Science and Engineering",
+    "Social Sciences",
+    "Language Learning",
+)

@@ -1,0 +1,76 @@
+"""Run-time configuration, read from the environment Airflow itself reads.
+
+Each setting is an Airflow Variable (`AIRFLOW_VAR_<NAME>`) or Connection (`AIRFLOW_CONN_<ID>`), so the same value
+serves a task, the CLI and the tests. With nothing set, everything falls back to the embedded defaults under
+`DLSEI_HOME` (default `./var`): a local landing folder, a SQLite warehouse file and an e-mail outbox folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+# Documented development key: it only pseudonymises the generated sample data. Production refuses to start with
+# it (DLSEI_ENV=production), because anyone who knows the key can reverse a CNIC by enumeration.
+DEVELOPMENT_PSEUDONYMISATION_SECRET: Final = "dlsei-development-secret-not-for-real-data"
+TIMEZONE: Final = "Asia/Karachi"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or unusable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    landing_url: str
+    warehouse_url: str
+    pseudonymisation_secret: str
+    outbox_dir: Path
+    coursera_lag_days: int
+    environment: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def sqlalchemy_url(uri: str) -> str:
+    """Turn an Airflow connection URI into a SQLAlchemy URL (Airflow writes `postgres://`, SQLAlchemy wants
+    `postgresql+psycopg2://`)."""
+    if uri.startswith("postgres://"):
+        return "postgresql+psycopg2://" + uri[len("postgres://") :]
+    if uri.startswith("postgresql://"):
+        return "postgresql+psycopg2://" + uri[len("postgresql://") :]
+    return uri
+
+
+def load_settings() -> Settings:
+    home = Path(_env("DLSEI_HOME", str(Path.cwd() / "var"))).resolve()
+    environment = _env("DLSEI_ENV", "development")
+    secret = _env("AIRFLOW_VAR_DLSEI_PSEUDONYMISATION_SECRET", DEVELOPMENT_PSEUDONYMISATION_SECRET)
+    if environment == "production" and secret == DEVELOPMENT_PSEUDONYMISATION_SECRET:
+        raise ConfigurationError(
+            "DLSEI_ENV=production needs AIRFLOW_VAR_DLSEI_PSEUDONYMISATION_SECRET: the development key is public"
+        )
+    lag = _env("AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS", "1")
+    if not lag.isdigit():
+        raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS must be a whole number of days, not {lag!r}")
+    return Settings(
+        home=home,
+        landing_url=_env("AIRFLOW_VAR_DLSEI_LANDING_URL", (home / "landing").as_uri()),
+        warehouse_url=sqlalchemy_url(
+            _env("AIRFLOW_CONN_DLSEI_WAREHOUSE", f"sqlite:///{home / 'warehouse.db'}")
+        ),
+        pseudonymisation_secret=secret,
+        outbox_dir=Path(_env("AIRFLOW_VAR_DLSEI_OUTBOX_DIR", str(home / "outbox"))),
+        coursera_lag_days=int(lag),
+        environment=environment,
+    )
