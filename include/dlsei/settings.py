@@ -66,9 +66,7 @@ def load_settings() -> Settings:
     return Settings(
         home=home,
         landing_url=_env("AIRFLOW_VAR_DLSEI_LANDING_URL", (home / "landing").as_uri()),
-        warehouse_url=sqlalchemy_url(
-            _env("AIRFLOW_CONN_DLSEI_WAREHOUSE", f"sqlite:///{home / 'warehouse.db'}")
-        ),
+        warehouse_url=sqlalchemy_url(_env("AIRFLOW_CONN_DLSEI_WAREHOUSE", f"sqlite:///{home / 'warehouse.db'}")),
         pseudonymisation_secret=secret,
         outbox_dir=Path(_env("AIRFLOW_VAR_DLSEI_OUTBOX_DIR", str(home / "outbox"))),
         coursera_lag_days=int(lag),
