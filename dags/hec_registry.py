@@ -1,0 +1,38 @@
+"""Land HEC's registry extracts (universities, people, seat allocations, programmes, course catalogue)."""
+
+from __future__ import annotations
+
+from airflow.sdk import dag, task
+
+from dlsei.orchestration.assets import HEC_REGISTRY
+from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
+
+
+@dag(
+    dag_id="hec_registry",
+    description="Land and validate HEC's registry extracts, pseudonymising people on the way in",
+    schedule=DAILY_MORNING,
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    tags=["ingest", "hec-registry"],
+    doc_md=__doc__,
+)
+def hec_registry() -> None:
+    @task(outlets=[HEC_REGISTRY])
+    def land_extracts(**context) -> dict:  # type: ignore[no-untyped-def]
+        from dlsei.orchestration.tasks import land_registry
+
+        return land_registry(context)
+
+    @task
+    def check_quarantine(summary: dict) -> None:
+        from dlsei.orchestration.tasks import fail_on_quarantine
+
+        fail_on_quarantine(summary)
+
+    check_quarantine(land_extracts())
+
+
+hec_registry()

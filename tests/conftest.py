@@ -1,0 +1,74 @@
+"""Shared fixtures. Airflow reads its settings when first imported, so its home is set here, before any test
+module can import it: the suite never touches a developer's own ~/airflow."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from dlsei.orchestration.local_airflow import airflow_environment, prepare_airflow
+from dlsei.warehouse.engine import make_engine
+from dlsei.warehouse.migrate import upgrade
+
+AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="dlsei-test-airflow-"))
+os.environ.update(airflow_environment(AIRFLOW_HOME))
+
+POSTGRES_URL = os.environ.get("DLSEI_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """A migrated Airflow metadata DB (SQLite) for tests that run DAGs."""
+    prepare_airflow(AIRFLOW_HOME)
+    return AIRFLOW_HOME
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'warehouse.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the real PostgreSQL `test` database, dropped afterwards: tests never share state."""
+    schema = f"dlsei_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def warehouse_url(request: pytest.FixtureRequest) -> str:
+    """Each test that asks for it runs on both warehouse backends."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+
+
+@pytest.fixture
+def warehouse(warehouse_url: str) -> Iterator[Engine]:
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def dlsei_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, warehouse_url: str) -> Path:
+    """Point the pipeline's settings at a throw-away home and the test's warehouse."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("DLSEI_HOME", str(home))
+    monkeypatch.setenv("AIRFLOW_CONN_DLSEI_WAREHOUSE", warehouse_url)
+    for name in ("AIRFLOW_VAR_DLSEI_LANDING_URL", "AIRFLOW_VAR_DLSEI_OUTBOX_DIR", "DLSEI_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    return home
