@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dlsei.settings import DEVELOPMENT_PSEUDONYMISATION_SECRET, ConfigurationError, load_settings
+
+
+def test_embedded_defaults_live_under_the_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("AIRFLOW_CONN_DLSEI_WAREHOUSE", "AIRFLOW_VAR_DLSEI_LANDING_URL", "AIRFLOW_VAR_DLSEI_OUTBOX_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DLSEI_HOME", str(tmp_path))
+    settings = load_settings()
+    assert settings.warehouse_url == f"sqlite:///{tmp_path / 'warehouse.db'}"
+    assert settings.landing_url == (tmp_path / "landing").as_uri()
+    assert settings.outbox_dir == tmp_path / "outbox"
+    assert settings.coursera_lag_days == 1
+
+
+def test_airflow_connection_uris_become_sqlalchemy_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_DLSEI_WAREHOUSE", "postgres://u:p@db:5432/warehouse")
+    assert load_settings().warehouse_url == "postgresql+psycopg2://u:p@db:5432/warehouse"
+
+
+def test_production_refuses_the_public_development_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DLSEI_ENV", "production")
+    monkeypatch.delenv("AIRFLOW_VAR_DLSEI_PSEUDONYMISATION_SECRET", raising=False)
+    with pytest.raises(ConfigurationError, match="PSEUDONYMISATION_SECRET"):
+        load_settings()
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_PSEUDONYMISATION_SECRET", "a-real-secret")
+    assert load_settings().pseudonymisation_secret != DEVELOPMENT_PSEUDONYMISATION_SECRET
+
+
+def test_a_malformed_lag_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS", "one")
+    with pytest.raises(ConfigurationError, match="LAG_DAYS"):
+        load_settings()
