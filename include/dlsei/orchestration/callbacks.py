@@ -24,5 +24,6 @@ def notify_task_failure(context: dict[str, Any]) -> None:
             ),
             as_of=run.logical_date,
         )
-    with engine.begin() as conn:
+    # Delivery commits message by message (a rollback must never forget a message already sent): no outer transaction.
+    with engine.connect() as conn:
         deliver_pending(conn, transport_from_settings())

@@ -1,0 +1,64 @@
+"""One call for the DAG task: bring alerts up to the refreshed as-of dates, queue the digests, store the reclaim
+lists, deliver."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from dlsei.alerts.config import Recipients
+from dlsei.alerts.delivery import deliver_pending
+from dlsei.alerts.digests import compose_digests
+from dlsei.alerts.rules import AlertRules, load_rules
+from dlsei.alerts.state import evaluate_alerts
+from dlsei.alerts.transports import Transport, transport_from_settings
+
+log = logging.getLogger(__name__)
+
+
+class ReportStore(Protocol):
+    """Where reclaim lists are kept: the landing area (`put("reports/<name>", data)`)."""
+
+    def put(self, key: str, data: bytes) -> object: ...
+
+
+class DeliveryFailed(RuntimeError):
+    """Some messages could not be sent. They stay queued and the next run retries them; the task fails so that
+    someone notices a broken mail server or webhook."""
+
+
+def run_alerts(
+    engine: Engine,
+    reports: ReportStore,
+    as_of_dates: Iterable[date],
+    *,
+    rules: AlertRules | None = None,
+    recipients: Recipients | None = None,
+    transport: Transport | None = None,
+) -> dict[str, object]:
+    """Evaluate and compose each date in its own transaction (alert state and its digests commit together), oldest
+    first, then deliver everything pending, including messages earlier runs failed to send."""
+    rules = rules or load_rules()
+    recipients = recipients or Recipients.from_env()
+    dates: list[dict[str, object]] = []
+    stored: list[str] = []
+    for as_of in sorted(set(as_of_dates)):
+        with engine.begin() as conn:
+            changes = evaluate_alerts(conn, as_of, rules)
+            digests = compose_digests(conn, as_of, recipients, rules)
+        for report in digests.reports:
+            key = f"reports/{report.name}"
+            reports.put(key, report.data)
+            stored.append(key)
+        dates.append({**changes.as_dict(), "queued": digests.message_ids, "digests_skipped": digests.skipped})
+    with engine.connect() as conn:
+        delivery = deliver_pending(conn, transport or transport_from_settings())
+    summary = {"dates": dates, "reports": stored, **delivery.as_dict()}
+    log.info("alerts: %s", summary)
+    if delivery.failed:
+        raise DeliveryFailed(f"{len(delivery.failed)} message(s) not sent, kept for the next run: {delivery.failed}")
+    return summary

@@ -1,0 +1,152 @@
+"""The words of the digests. The national text holds counts only; a coordinator's text holds one university's."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import RowMapping
+
+from dlsei.alerts.picture import Picture
+from dlsei.alerts.reclaim import ReclaimReport
+
+RULE_LABELS = {
+    "low_join_rate": "Low join rate",
+    "low_activity_share": "Low activity share",
+    "invited_not_joined": "Invitations not accepted",
+    "joined_never_started": "Joined but never started",
+    "dormant_learners": "Dormant learners",
+    "cohort_ending_unused": "Cohort ending with unused seats",
+}
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.2f}%" if whole else "n/a"
+
+
+def _utilised(utilisation_pct: float | None) -> str:
+    return "n/a" if utilisation_pct is None else f"{utilisation_pct:.2f}%"
+
+
+def _label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule)
+
+
+def _alert_counts(picture: Picture) -> str:
+    new = sum(1 for row in picture.open_alerts if row["opened_on"] == picture.as_of)
+    return f"{len(picture.open_alerts)} open, {new} new, {len(picture.closed_today)} closed"
+
+
+def national_subject(picture: Picture) -> str:
+    return f"DLSEI seat alerts, data through {picture.as_of}: {_alert_counts(picture)}"
+
+
+def national_text(picture: Picture, max_universities: int | None = None) -> str:
+    """The national picture. `max_universities` shortens the list for chat channels."""
+    total = Counter()
+    for row in picture.cohorts:
+        for measure in ("allocated", "invited", "joined", "active_30d", "dormant", "never_started", "free_seats"):
+            total[measure] += row[measure]
+    lines = [
+        f"DLSEI seat utilisation and alerts, data complete through {picture.as_of}",
+        "",
+        f"National picture: {len({r['university_id'] for r in picture.cohorts})} universities, "
+        f"{len(picture.cohorts)} running cohorts",
+        f"  Seats allocated          {total['allocated']:>9,}",
+        f"  Joined                   {total['joined']:>9,}  ({_pct(total['joined'], total['allocated'])} of allocated)",
+        f"  Invitations pending      {total['invited']:>9,}",
+        f"  Active in last 30 days   {total['active_30d']:>9,}  "
+        f"({_pct(total['active_30d'], total['allocated'])} of allocated)",
+        f"  Dormant                  {total['dormant']:>9,}",
+        f"  Joined, never started    {total['never_started']:>9,}",
+        f"  Free seats               {total['free_seats']:>9,}",
+        f"  Reclaim candidates       {sum(picture.candidates.values()):>9,}  "
+        "(seat lists go to each university's coordinator only)",
+        "",
+        f"Alerts: {_alert_counts(picture)} today.",
+    ]
+    by_rule = Counter(row["rule"] for row in picture.open_alerts)
+    lines += [f"  {_label(rule)}: {count}" for rule, count in sorted(by_rule.items())]
+
+    alerted = sorted(
+        {row["university_id"] for row in picture.open_alerts},
+        key=lambda uid: (-len(picture.open_of(uid)), uid),
+    )
+    if alerted:
+        lines += ["", f"Universities with open alerts ({len(alerted)}):"]
+        shown = alerted if max_universities is None else alerted[:max_universities]
+        lines += [_university_line(picture, uid) for uid in shown]
+        if len(shown) < len(alerted):
+            lines.append(f"- ... and {len(alerted) - len(shown)} more (the e-mail digest lists them all)")
+    if picture.closed_today:
+        lines += ["", "Closed today:"]
+        lines += [
+            f"- {picture.name_of(row['university_id'])}, cohort {row['cohort_id']}: {_label(row['rule'])}"
+            for row in picture.closed_today
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _university_line(picture: Picture, university_id: str) -> str:
+    alerts = picture.open_of(university_id)
+    new = sum(1 for row in alerts if row["opened_on"] == picture.as_of)
+    cohorts = picture.cohorts_of(university_id)
+    allocated = sum(row["allocated"] for row in cohorts)
+    joined = sum(row["joined"] for row in cohorts)
+    active = sum(row["active_30d"] for row in cohorts)
+    rules = ", ".join(sorted({_label(row["rule"]).lower() for row in alerts}))
+    known = picture.universities.get(university_id)
+    region = f", {known.region}" if known else ""
+    routed = "" if known and known.coordinator else "; NO coordinator e-mail on file, not routed"
+    return (
+        f"- {picture.name_of(university_id)}{region}: {len(alerts)} open ({new} new): {rules}; "
+        f"{allocated:,} seats, {joined:,} joined, {active:,} active in 30 days ({_pct(active, allocated)}); "
+        f"{picture.candidates.get(university_id, 0):,} reclaim candidates{routed}"
+    )
+
+
+def coordinator_subject(picture: Picture, university_ids: Sequence[str]) -> str:
+    open_count = sum(len(picture.open_of(uid)) for uid in university_ids)
+    new = sum(1 for uid in university_ids for row in picture.open_of(uid) if row["opened_on"] == picture.as_of)
+    whom = picture.name_of(university_ids[0]) if len(university_ids) == 1 else f"{len(university_ids)} universities"
+    return f"DLSEI seat alerts for {whom}, data through {picture.as_of}: {open_count} open, {new} new"
+
+
+def coordinator_text(picture: Picture, university_ids: Sequence[str], reports: Sequence[ReclaimReport]) -> str:
+    lines = [
+        f"DLSEI seat alerts, data complete through {picture.as_of}.",
+        "Coursera's reports trail live data by a day or two: learning since then is not counted yet.",
+    ]
+    for uid in university_ids:
+        lines += ["", picture.name_of(uid)]
+        lines += [_cohort_line(row) for row in picture.cohorts_of(uid)]
+        alerts = picture.open_of(uid)
+        if alerts:
+            lines.append("Open alerts:")
+            lines += [_alert_line(picture, row) for row in alerts]
+        cleared = picture.closed_of(uid)
+        if cleared:
+            lines.append("Cleared today:")
+            lines += [f"- {_label(row['rule'])}, cohort {row['cohort_id']}" for row in cleared]
+    for report in reports:
+        lines += [
+            "",
+            f"Reclaim candidates of {picture.name_of(report.university_id)}: {report.seats:,} seats, listed in the "
+            f"attached {report.name} (invitations not accepted, learners who never started, dormant learners). "
+            "Learners appear under their pseudonymous DLSEI keys.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _cohort_line(row: RowMapping) -> str:
+    return (
+        f"Cohort {row['cohort_id']} ({row['cohort_start']} to {row['cohort_end']}): {row['allocated']:,} seats "
+        f"allocated, {row['joined']:,} joined, {row['invited']:,} invitations pending, {row['active_30d']:,} active "
+        f"in the last 30 days ({_utilised(row['utilisation_pct'])} utilised), {row['dormant']:,} dormant, "
+        f"{row['never_started']:,} never started, {row['free_seats']:,} free."
+    )
+
+
+def _alert_line(picture: Picture, row: RowMapping) -> str:
+    since = "new today" if row["opened_on"] == picture.as_of else f"open since {row['opened_on']}"
+    return f"- {_label(row['rule'])}, cohort {row['cohort_id']} ({since}): {row['summary']}."

@@ -1,0 +1,171 @@
+"""How a queued message leaves: an outbox folder (the embedded default), SMTP, or a Slack incoming webhook.
+
+A transport sends one message or raises; deliver_pending does the bookkeeping. Airflow's providers are imported
+only when something is sent, so choosing a transport stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import ssl
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Protocol
+
+from dlsei.alerts.config import DEFAULT_SENDER, SLACK_CONN_ID, SMTP_CONN_ID, connection_configured
+from dlsei.alerts.messages import EMAIL, SLACK, QueuedMessage
+from dlsei.settings import Settings, load_settings
+
+
+class Transport(Protocol):
+    channels: frozenset[str]
+
+    def send(self, message: QueuedMessage) -> None: ...
+
+
+def _wire(message: QueuedMessage, sender: str) -> EmailMessage:
+    email = message.email()
+    email["From"] = sender
+    email["Date"] = format_datetime(datetime.now(UTC))
+    return email
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # A reader of the outbox never sees half a message, even if the process dies mid-write.
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+class OutboxTransport:
+    """Writes each e-mail as a .eml file (RFC 5322, attachments included) with a .json twin that summarises it, and
+    each Slack post as .json: what would have been sent, where a person or a test can read it."""
+
+    channels = frozenset({EMAIL, SLACK})
+
+    def __init__(self, directory: Path, sender: str = DEFAULT_SENDER) -> None:
+        self.directory = directory
+        self.sender = sender
+
+    def send(self, message: QueuedMessage) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stem = f"{message.created_for.isoformat()}_{message.message_id:06d}_{message.audience}_{message.channel}"
+        twin: dict[str, object] = {
+            "message_id": message.message_id,
+            "digest_key": message.digest_key,
+            "channel": message.channel,
+            "audience": message.audience,
+            "recipient": message.recipient,
+            "subject": message.subject,
+            "created_for": message.created_for.isoformat(),
+            "text": message.text(),
+            "attachments": [],
+            "eml": None,
+        }
+        if message.channel == EMAIL:
+            email = _wire(message, self.sender)
+            twin["attachments"] = [
+                {
+                    "filename": part.get_filename(),
+                    "content_type": part.get_content_type(),
+                    "size_bytes": len(part.get_payload(decode=True)),
+                }
+                for part in email.iter_attachments()
+            ]
+            twin["eml"] = f"{stem}.eml"
+            _write_atomically(self.directory / f"{stem}.eml", email.as_bytes(policy=policy.SMTP))
+        _write_atomically(self.directory / f"{stem}.json", json.dumps(twin, indent=2).encode("utf-8"))
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    return bool(value)
+
+
+class SmtpTransport:
+    """Sends through the SMTP server of an Airflow connection (default `dlsei_smtp`, e.g. env
+    `AIRFLOW_CONN_DLSEI_SMTP=smtp://user:password@mail.example:587?from_email=alerts%40hec.example&disable_ssl=true`),
+    read with the SMTP provider's hook and its extras: from_email, disable_ssl (SSL is on unless disabled, as in the
+    provider), disable_tls (STARTTLS, on a plain connection), timeout.
+
+    The message is sent with smtplib rather than SmtpHook.send_email_smtp: that method takes HTML and attachment
+    file paths, and retries the whole send on any error, which could deliver a digest twice."""
+
+    channels = frozenset({EMAIL})
+
+    def __init__(self, conn_id: str = SMTP_CONN_ID) -> None:
+        self.conn_id = conn_id
+
+    def send(self, message: QueuedMessage) -> None:
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        connection = SmtpHook.get_connection(self.conn_id)
+        extra = connection.extra_dejson
+        use_ssl = not _flag(extra.get("disable_ssl", False))
+        timeout = float(extra.get("timeout", 30))
+        host = connection.host or "localhost"
+        port = connection.port or 0
+        client = (
+            smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            if use_ssl
+            else smtplib.SMTP(host, port, timeout=timeout)
+        )
+        with client:
+            if not use_ssl and not _flag(extra.get("disable_tls", False)):
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if connection.login and connection.password:
+                client.login(connection.login, connection.password)
+            client.send_message(_wire(message, extra.get("from_email") or DEFAULT_SENDER))
+
+
+class SlackWebhookTransport:
+    """Posts to a Slack incoming webhook through the Slack provider's SlackWebhookHook. The connection (default
+    `dlsei_slack`) holds the webhook URL as its password, e.g. env
+    `AIRFLOW_CONN_DLSEI_SLACK='{"conn_type": "slackwebhook", "password": "https://hooks.slack.com/services/T/B/X"}'`;
+    the hook posts to any full URL given that way, so a stand-in server works too."""
+
+    channels = frozenset({SLACK})
+
+    def __init__(self, conn_id: str = SLACK_CONN_ID, timeout: int = 30) -> None:
+        self.conn_id = conn_id
+        self.timeout = timeout
+
+    def send(self, message: QueuedMessage) -> None:
+        from airflow.providers.slack.hooks.slack_webhook import SlackWebhookHook
+
+        # The hook raises on any answer but HTTP 200.
+        SlackWebhookHook(slack_webhook_conn_id=self.conn_id, timeout=self.timeout).send(text=message.body)
+
+
+class Router:
+    """Hands each message to the first transport that carries its channel."""
+
+    def __init__(self, *transports: Transport) -> None:
+        self.transports = transports
+        self.channels = frozenset().union(*(t.channels for t in transports))
+
+    def send(self, message: QueuedMessage) -> None:
+        for transport in self.transports:
+            if message.channel in transport.channels:
+                transport.send(message)
+                return
+        raise ValueError(f"no transport carries channel {message.channel!r}")
+
+
+def transport_from_settings(settings: Settings | None = None) -> Transport:
+    """SMTP when AIRFLOW_CONN_DLSEI_SMTP is set, else the outbox folder; plus Slack when AIRFLOW_CONN_DLSEI_SLACK is."""
+    email: Transport
+    if connection_configured(SMTP_CONN_ID):
+        email = SmtpTransport()
+    else:
+        email = OutboxTransport((settings or load_settings()).outbox_dir)
+    if connection_configured(SLACK_CONN_ID):
+        return Router(SlackWebhookTransport(), email)
+    return email
