@@ -1,0 +1,115 @@
+"""The independent truth: every utilisation measure of docs/measures.md per as-of date x university x cohort,
+counted from the simulation's own arrays (who was invited, joined, removed when; what each enrolment shows),
+never from the rendered files, so comparing it with the pipeline's marts tests parsing and SQL together."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dlsei.generator.cohorts import NEVER, SECONDS_PER_DAY, day_date
+from dlsei.generator.state import NONE, Snapshot
+from dlsei.generator.text import format_hundredths
+from dlsei.generator.world import World
+
+TRUTH_COLUMNS: tuple[str, ...] = (
+    "as_of_date",
+    "university_id",
+    "cohort_id",
+    "allocated",
+    "invited",
+    "joined",
+    "seats_held",
+    "active_7d",
+    "active_30d",
+    "dormant",
+    "never_started",
+    "removed",
+    "free_seats",
+    "utilisation_pct",
+    "join_rate_pct",
+    "enrolments",
+    "completions",
+    "certificates",
+    "learning_hours",
+)
+
+
+def percentage(part: int, whole: int) -> str:
+    """100 * part / whole to two decimals, halves rounded up, computed exactly in integers; empty when whole = 0."""
+    if whole == 0:
+        return ""
+    return format_hundredths((20_000 * part + whole) // (2 * whole))
+
+
+def seen_before_removal(world: World, written_days: np.ndarray) -> np.ndarray:
+    """Seats listed in at least one written export before their removal (a seat can only be missed once seen)."""
+    s = world.timelines.seats
+    listed_from = np.maximum(s.invite_day, world.programmes.start_day[s.programme])
+    first_written = np.searchsorted(written_days, listed_from)
+    found = first_written < len(written_days)
+    day = np.where(found, written_days[np.minimum(first_written, len(written_days) - 1)], NEVER)
+    return found & (day < s.removal_day) & (day <= world.programmes.end_day[s.programme])
+
+
+def truth_for_day(world: World, snap: Snapshot, seen: np.ndarray) -> pd.DataFrame:
+    s = world.timelines.seats
+    e = world.timelines.enrolments
+    p = world.programmes
+    a = snap.day
+    n = len(p)
+
+    def per_programme(programme: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(programme, weights=weights, minlength=n).astype(np.int64)
+
+    programme = s.programme[snap.seats]
+    joined = snap.member
+    has_activity = snap.seat_last_at != NONE
+    last_day = np.where(has_activity, snap.seat_last_at // SECONDS_PER_DAY, NONE)
+    removed = seen & (s.removal_day <= a)
+    enrolment_programme = s.programme[e.seat[snap.enrolments]]
+    counts = {
+        "allocated": p.allocated,
+        "invited": per_programme(programme[~joined]),
+        "joined": per_programme(programme[joined]),
+        "active_7d": per_programme(programme[joined & has_activity & (last_day >= a - 6)]),
+        "active_30d": per_programme(programme[joined & has_activity & (last_day >= a - 29)]),
+        "dormant": per_programme(programme[joined & has_activity & (last_day < a - 29)]),
+        "never_started": per_programme(programme[joined & ~has_activity]),
+        "removed": per_programme(s.programme[removed]),
+        "enrolments": per_programme(enrolment_programme),
+        "completions": per_programme(enrolment_programme[snap.completed]),
+        # A certificate URL is issued exactly when a course is completed.
+        "certificates": per_programme(enrolment_programme[snap.completed]),
+        "hours": per_programme(enrolment_programme, snap.hours),
+    }
+    running = np.flatnonzero((p.start_day <= a) & (a <= p.end_day))
+    rows = []
+    for i in running:
+        c = {k: int(v[i]) for k, v in counts.items()}
+        held = c["invited"] + c["joined"]
+        rows.append(
+            {
+                "as_of_date": day_date(a).isoformat(),
+                "university_id": world.university_ids[p.university[i]],
+                "cohort_id": p.cohort_id[i],
+                "allocated": c["allocated"],
+                "invited": c["invited"],
+                "joined": c["joined"],
+                "seats_held": held,
+                "active_7d": c["active_7d"],
+                "active_30d": c["active_30d"],
+                "dormant": c["dormant"],
+                "never_started": c["never_started"],
+                "removed": c["removed"],
+                "free_seats": c["allocated"] - held,
+                "utilisation_pct": percentage(c["active_30d"], c["allocated"]),
+                "join_rate_pct": percentage(c["joined"], c["allocated"]),
+                "enrolments": c["enrolments"],
+                "completions": c["completions"],
+                "certificates": c["certificates"],
+                "learning_hours": format_hundredths(c["hours"]),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
+    return frame.sort_values(["university_id", "cohort_id"], kind="stable")
