@@ -1,0 +1,156 @@
+"""One CSV export file -> one canonical typed frame.
+
+The file is parsed once, by pyarrow's streaming CSV reader, in blocks: each block is typed on its own (so a
+million-row export never holds all its raw text and all its typed columns at once) and the typed blocks are joined
+at the end. Every field is read as text and typed by values.py, so a stray value cannot silently turn a column into
+text or a number into missing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pacsv
+
+from dlsei.exports import integrity
+from dlsei.exports.dtypes import STRING
+from dlsei.exports.errors import ExportRejected, InvalidContent
+from dlsei.exports.layouts import HeaderMap, detect_layout, map_header
+from dlsei.exports.stamps import export_timestamp
+from dlsei.exports.values import to_canonical
+
+BLOCK_BYTES: Final = 4 << 20
+BLOCK_ROWS: Final = 50_000
+_TYPES: Final = {pa.string(): STRING}
+
+
+@dataclass(frozen=True)
+class ParsedExport:
+    file_name: str  # the CSV's own name (for a ZIP member: the member's)
+    kind: str  # canonical.COURSE_ACTIVITY or canonical.MEMBERSHIP
+    layout: str
+    export_ts: datetime | None  # UTC, from the file name
+    frame: pd.DataFrame  # canonical.COURSERA_COLUMNS[kind], typed
+    rows_read: int  # data records in the file
+
+
+def _encoding_problem(located: tuple[int, int] | None) -> InvalidContent:
+    where = f" at byte {located[0]} (line {located[1]})" if located else ""
+    return InvalidContent("encoding", f"the file is not UTF-8 text{where}")
+
+
+def _read_header(path: Path) -> list[str]:
+    """The first record that is not a blank line (the parser skips blank lines too)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            return next((record for record in csv.reader(stream) if record), [])
+    except UnicodeDecodeError:
+        raise _encoding_problem(integrity.locate_encoding_error(path)) from None
+
+
+def _diagnose(path: Path, width: int, shape: integrity.FileShape) -> InvalidContent:
+    """Why the parser gave up, said without the parser's own message (it quotes the offending row)."""
+    located = integrity.locate_encoding_error(path)
+    if located is not None:
+        return _encoding_problem(located)
+    try:
+        fault = integrity.locate_field_count(path, width)
+    except csv.Error:
+        fault = None
+    if fault is None:
+        return InvalidContent("csv_syntax", "the file is not well-formed CSV")
+    if fault.is_last and not shape.ends_with_newline:
+        detail = f"the last record stops after {fault.fields} of {width} fields and the file has no final line break"
+        return InvalidContent("truncated", detail, fault.record)
+    return InvalidContent("field_count", f"{fault.fields} fields where the header has {width}", fault.record)
+
+
+def _batches(path: Path, width: int) -> Iterator[pa.RecordBatch]:
+    """Parser batches with positional columns `c0`..., header included: it is read as data and dropped later,
+    because pyarrow's `skip_rows` counts physical lines and a quoted header cell may span two."""
+    names = [f"c{position}" for position in range(width)]
+    yield from pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES),
+        # A row with the wrong number of fields stops the parser (its default); _diagnose then names the record.
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _raw_blocks(path: Path, width: int) -> Iterator[pd.DataFrame]:
+    """Raw text blocks of about BLOCK_ROWS records: small parser blocks parse fastest, larger frames type fastest."""
+    pending: list[pa.RecordBatch] = []
+    rows = 0
+    skip_header = 1
+    for batch in _batches(path, width):
+        pending.append(batch)
+        rows += batch.num_rows
+        if rows >= BLOCK_ROWS:
+            yield pa.Table.from_batches(pending).slice(skip_header).to_pandas(types_mapper=_TYPES.get)
+            pending, rows, skip_header = [], 0, 0
+    if rows > skip_header:
+        yield pa.Table.from_batches(pending).slice(skip_header).to_pandas(types_mapper=_TYPES.get)
+
+
+def _typed_blocks(path: Path, width: int, kind: str, header_map: HeaderMap) -> Iterator[pd.DataFrame]:
+    records = 0
+    for block in _raw_blocks(path, width):
+        # Index by 1-based record number, so a typing fault names its record.
+        block.index = pd.RangeIndex(records + 1, records + 1 + len(block))
+        records += len(block)
+        yield to_canonical(kind, block, header_map)
+
+
+def _join(blocks: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate column by column, dropping each column from its block once copied: a whole-frame concat would
+    hold every typed column twice at the peak."""
+    columns = {name: pd.concat([block.pop(name) for block in blocks], ignore_index=True) for name in blocks[0].columns}
+    return pd.DataFrame(columns, copy=False)
+
+
+def _parse(file_name: str, path: Path, fallback_ts: datetime | None) -> ParsedExport:
+    shape = integrity.scan(path)
+    if shape.blank:
+        raise InvalidContent("empty_file", "the file is empty")
+    if not shape.quotes_balanced:
+        record = integrity.locate_open_quote(path)
+        if record is not None:
+            raise InvalidContent("truncated", "the file ends inside a quoted field", record)
+    header = _read_header(path)
+    layout = detect_layout(header)
+    header_map = map_header(layout, header)
+    try:
+        blocks = list(_typed_blocks(path, len(header), layout.kind, header_map))
+    except pa.ArrowInvalid:
+        raise _diagnose(path, len(header), shape) from None
+    if not blocks:
+        raise InvalidContent("header_only", "the file has a header but no records")
+    frame = _join(blocks)
+    return ParsedExport(
+        file_name=file_name,
+        kind=layout.kind,
+        layout=layout.name,
+        export_ts=export_timestamp(file_name) or fallback_ts,
+        frame=frame,
+        rows_read=len(frame),
+    )
+
+
+def read_csv_export(file_name: str, path: Path, *, fallback_ts: datetime | None = None) -> ParsedExport:
+    """Read one export CSV; `fallback_ts` stands in when the name carries no export time (a ZIP member's)."""
+    try:
+        return _parse(file_name, path, fallback_ts)
+    except InvalidContent as problem:
+        raise ExportRejected.from_content(file_name, problem) from None

@@ -1,0 +1,99 @@
+"""The admin console's six-file ZIP: two members are loaded, four are recognised and left alone, others refused."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dlsei.canonical import COURSE_ACTIVITY, MEMBERSHIP
+from dlsei.exports import ExportRejected, read_export
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "exports"
+STAMP = "CourseraEnterpriseExport 2026-05-04 17-33-53 UTC"
+COURSES = f"CourseActivity HEC Cohort 2 - {STAMP}.csv"
+PROGRAMMES = f"ProgramActivity HEC Cohort 2 - {STAMP}.csv"
+SUMMARIES = {
+    f"LearningPathActivity HEC Cohort 2 - {STAMP}.csv": "Name,Email,Learning Path\n",
+    "ActivityByBusinessUnit.csv": "Business Unit,Learners\nCS,4\n",
+    "ActivityByCountry.csv": "Country,Learners\nPakistan,4\n",
+    "ActivityByCity.csv": "City,Learners\nLahore,4\n",
+}
+
+
+def bundle(path: Path, members: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def console_zip(tmp_path: Path, **extra: bytes | str) -> Path:
+    members: dict[str, bytes | str] = {
+        COURSES: (FIXTURES / "current_course_activity_35.csv").read_bytes(),
+        PROGRAMMES: (FIXTURES / "current_program_activity_23.csv").read_bytes(),
+        **SUMMARIES,
+    }
+    return bundle(tmp_path / f"HEC Cohort 2 - {STAMP}.zip", {**members, **extra})
+
+
+def test_the_console_zip_gives_course_and_programme_activity(tmp_path: Path) -> None:
+    path = console_zip(tmp_path)
+    courses, programmes = read_export(path.name, path)
+    assert (courses.file_name, courses.kind, courses.layout) == (COURSES, COURSE_ACTIVITY, "current_course_activity_35")
+    assert (programmes.file_name, programmes.kind, programmes.layout) == (
+        PROGRAMMES,
+        MEMBERSHIP,
+        "current_program_activity_23",
+    )
+    assert courses.export_ts == programmes.export_ts == pd.Timestamp("2026-05-04 17:33:53", tz="UTC")
+    assert courses.rows_read == 2
+    assert courses.frame.loc[0, "name"] == "عائشہ خان"
+    assert programmes.frame["member_state"].tolist() == ["MEMBER", "INVITED"]
+
+
+def test_members_in_a_folder_and_without_a_stamp_take_the_zip_stamp(tmp_path: Path) -> None:
+    path = bundle(
+        tmp_path / f"export {STAMP}.zip",
+        {"export/ProgramActivity.csv": (FIXTURES / "current_program_activity_23.csv").read_bytes()},
+    )
+    [programmes] = read_export(path.name, path)
+    assert programmes.file_name == "ProgramActivity.csv"
+    assert programmes.export_ts == pd.Timestamp("2026-05-04 17:33:53", tz="UTC")
+
+
+def test_an_unexpected_member_refuses_the_zip(tmp_path: Path) -> None:
+    path = console_zip(tmp_path, **{"notes.txt": "hello", "Usage Report.csv": "x"})
+    with pytest.raises(ExportRejected) as caught:
+        read_export(path.name, path)
+    assert caught.value.rule == "zip_members"
+    assert "Usage Report.csv, notes.txt" in caught.value.detail
+
+
+def test_a_bad_member_names_the_zip_and_the_member(tmp_path: Path) -> None:
+    header_only = (FIXTURES / "current_program_activity_23.csv").read_text().splitlines()[0] + "\n"
+    path = console_zip(tmp_path, **{PROGRAMMES: header_only})
+    with pytest.raises(ExportRejected) as caught:
+        read_export(path.name, path)
+    assert caught.value.rule == "header_only"
+    assert caught.value.file_name == f"{path.name} > {PROGRAMMES}"
+
+
+def test_a_damaged_zip_is_refused(tmp_path: Path) -> None:
+    whole = console_zip(tmp_path).read_bytes()
+    path = tmp_path / "cut.zip"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ExportRejected) as caught:
+        read_export(path.name, path)
+    assert caught.value.rule == "zip_corrupt"
+
+
+def test_content_not_name_decides_zip_or_csv(tmp_path: Path) -> None:
+    zipped = console_zip(tmp_path).rename(tmp_path / "looks-like.csv")
+    assert len(read_export(zipped.name, zipped)) == 2
+    plain = tmp_path / "looks-like.zip"
+    plain.write_bytes((FIXTURES / "legacy_membership_16.csv").read_bytes())
+    [parsed] = read_export(plain.name, plain)
+    assert parsed.layout == "legacy_membership_16"
