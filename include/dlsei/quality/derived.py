@@ -1,0 +1,75 @@
+"""Columns added to the validated copy of a frame, for rules GX Core cannot state on pandas data.
+
+GX Core 1.x has no row-arithmetic or self-join expectation for pandas (UnexpectedRowsExpectation is SQL-only), so
+two rules are checked on a derived `dq_` column instead, with an ordinary expectation:
+- seat allocations: `dq_overlaps_other_cohort` is True when a row's [cohort_start, cohort_end] window shares a day
+  with another cohort of the same university (windows are inclusive, as in docs/measures.md);
+- the utilisation mart: one sum per identity of docs/measures.md, compared with the measure it must equal.
+The caller's frame is never changed.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+OVERLAPS_OTHER_COHORT: Final = "dq_overlaps_other_cohort"
+ACTIVE_30D_PLUS_DORMANT_PLUS_NEVER_STARTED: Final = "dq_active_30d_plus_dormant_plus_never_started"
+INVITED_PLUS_JOINED: Final = "dq_invited_plus_joined"
+ALLOCATED_MINUS_SEATS_HELD: Final = "dq_allocated_minus_seats_held"
+
+# pandas keeps the resolution a timestamp was built with, and GX's type check names one; the resolution says
+# nothing about the data, so every UTC timestamp column is validated at this one.
+TS_DTYPE: Final = "datetime64[us, UTC]"
+
+
+def with_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    frame = _one_timestamp_resolution(frame)
+    if kind == "registry:seat_allocations" and {"university_id", "cohort_start", "cohort_end"} <= set(frame):
+        return frame.assign(**{OVERLAPS_OTHER_COHORT: overlaps_other_cohort(frame)})
+    if kind == "mart:quota_utilisation":
+        return frame.assign(**_identity_sums(frame))
+    return frame
+
+
+def overlaps_other_cohort(frame: pd.DataFrame) -> pd.Series:
+    """True for each allocation whose window shares a day with another allocation of the same university.
+    Rows without a university or a parseable window are left False: their own expectations catch them."""
+    windows = pd.DataFrame(
+        {
+            "row": np.arange(len(frame)),
+            "university_id": frame["university_id"].to_numpy(),
+            "start": pd.to_datetime(frame["cohort_start"], format="%Y-%m-%d", errors="coerce").to_numpy(),
+            "end": pd.to_datetime(frame["cohort_end"], format="%Y-%m-%d", errors="coerce").to_numpy(),
+        }
+    ).dropna()
+    pairs = windows.merge(windows, on="university_id", suffixes=("", "_other"))
+    clash = (
+        (pairs["row"] != pairs["row_other"])
+        & (pairs["start"] <= pairs["end_other"])
+        & (pairs["start_other"] <= pairs["end"])
+    )
+    overlapping = np.isin(np.arange(len(frame)), pairs.loc[clash, "row"].to_numpy())
+    return pd.Series(overlapping, index=frame.index, dtype=bool)
+
+
+def _identity_sums(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    sums = {
+        ACTIVE_30D_PLUS_DORMANT_PLUS_NEVER_STARTED: ("active_30d", "dormant", "never_started"),
+        INVITED_PLUS_JOINED: ("invited", "joined"),
+    }
+    derived = {name: frame[list(parts)].sum(axis=1) for name, parts in sums.items() if set(parts) <= set(frame)}
+    if {"allocated", "seats_held"} <= set(frame):
+        derived[ALLOCATED_MINUS_SEATS_HELD] = frame["allocated"] - frame["seats_held"]
+    return derived
+
+
+def _one_timestamp_resolution(frame: pd.DataFrame) -> pd.DataFrame:
+    convert = {
+        column: frame[column].dt.as_unit("us")
+        for column, column_dtype in frame.dtypes.items()
+        if isinstance(column_dtype, pd.DatetimeTZDtype) and column_dtype.unit != "us"
+    }
+    return frame.assign(**convert) if convert else frame
