@@ -4,6 +4,7 @@ module can import it: the suite never touches a developer's own ~/airflow."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -12,12 +13,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from dlsei.orchestration.local_airflow import airflow_environment, prepare_airflow
+from dlsei.orchestration.local_airflow import REPO_ROOT, airflow_environment, prepare_airflow
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
 
 AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="dlsei-test-airflow-"))
 os.environ.update(airflow_environment(AIRFLOW_HOME))
+
+# Validation results and Data Docs of the test runs go to a copy of the GX project, never the repository's.
+GX_ROOT = Path(tempfile.mkdtemp(prefix="dlsei-test-gx-")) / "great_expectations"
+shutil.copytree(REPO_ROOT / "great_expectations", GX_ROOT, ignore=shutil.ignore_patterns("uncommitted"))
+os.environ["DLSEI_GX_ROOT"] = str(GX_ROOT)
 
 POSTGRES_URL = os.environ.get("DLSEI_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 

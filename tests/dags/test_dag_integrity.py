@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from airflow.models.dagbag import DagBag
+from airflow.dag_processing.dagbag import DagBag
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from dlsei.orchestration.assets import COURSERA_SNAPSHOTS, HEC_REGISTRY, QUOTA_UTILISATION
@@ -53,8 +53,7 @@ def test_landing_dags_run_every_morning_in_karachi(bag: DagBag, dag_id: str) -> 
 
 def test_assets_chain_landing_to_publishing(bag: DagBag) -> None:
     outlets = {
-        dag_id: {outlet.uri for task in bag.dags[dag_id].tasks for outlet in task.outlets}
-        for dag_id in EXPECTED
+        dag_id: {outlet.uri for task in bag.dags[dag_id].tasks for outlet in task.outlets} for dag_id in EXPECTED
     }
     assert outlets["coursera_exports"] == {COURSERA_SNAPSHOTS.uri}
     assert outlets["hec_registry"] == {HEC_REGISTRY.uri}
@@ -75,7 +74,7 @@ def refuse(*args, **kwargs):
     raise RuntimeError("a DAG file opened a connection at parse time")
 socket.socket.connect = refuse
 socket.create_connection = refuse
-from airflow.models.dagbag import DagBag
+from airflow.dag_processing.dagbag import DagBag
 sqlite3.connect = refuse  # after Airflow's own start-up, which may open its metadata DB
 bag = DagBag(dag_folder={str(DAGS)!r})
 heavy = sorted(m for m in ("great_expectations", "pandas", "boto3", "psycopg2") if m in sys.modules)

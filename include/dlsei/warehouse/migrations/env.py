@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import create_engine
+
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import metadata
-from sqlalchemy import create_engine
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
