@@ -63,10 +63,97 @@ def _add_generate(subcommands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_generate)
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from dlsei.demo import run_demo
+
+    result = run_demo(days=args.days, seed=args.seed, universities=args.universities, people=args.people)
+    print(result.report)
+    return 1 if result.failed_runs else 0
+
+
+def _add_demo(subcommands: argparse._SubParsersAction) -> None:
+    defaults = SampleConfig(out_dir=Path())
+    parser = subcommands.add_parser(
+        "demo", help="generate a sample, run the real DAGs over every day of it, print the summary (./dev demo)"
+    )
+    parser.add_argument("--days", type=int, default=defaults.days, help="days of exports to generate and run")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--universities", type=int, default=defaults.universities)
+    parser.add_argument("--people", type=int, default=defaults.people)
+    parser.set_defaults(handler=_demo)
+
+
+def _db_upgrade(_: argparse.Namespace) -> int:
+    from dlsei.settings import load_settings
+    from dlsei.warehouse.engine import make_engine
+    from dlsei.warehouse.migrate import upgrade
+
+    url = load_settings().warehouse_url
+    upgrade(make_engine(url))
+    print(f"warehouse at the newest schema: {make_engine(url).url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _add_db(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser("db", help="manage the warehouse schema")
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("upgrade", help="apply every Alembic migration (safe to repeat)").set_defaults(
+        handler=_db_upgrade
+    )
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from dlsei.landing import landing_from_url
+    from dlsei.settings import load_settings
+
+    landing = landing_from_url(load_settings().landing_url)
+    key = landing.replay(args.name)
+    print(f"{args.name} is back in {key}: the next coursera_exports or hec_registry run loads it")
+    return 0
+
+
+def _add_replay(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "replay", help="move a fixed file from quarantine/ back to incoming/ so the next run loads it"
+    )
+    parser.add_argument("name", help="the file's name in quarantine/ (the data team's alert names it)")
+    parser.set_defaults(handler=_replay)
+
+
+def _summary(_: argparse.Namespace) -> int:
+    from dlsei.settings import load_settings
+    from dlsei.summary import render
+    from dlsei.warehouse.engine import make_engine
+
+    with make_engine(load_settings().warehouse_url).connect() as conn:
+        print(render(conn))
+    return 0
+
+
+def _airflow_env(_: argparse.Namespace) -> int:
+    import shlex
+
+    from dlsei.orchestration.local_airflow import airflow_environment
+    from dlsei.settings import load_settings
+
+    for name, value in airflow_environment(load_settings().home / "airflow").items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlsei", description="HEC DLSEI seat-utilisation pipeline tools")
     subcommands = parser.add_subparsers(dest="command", required=True)
     _add_generate(subcommands)
+    _add_demo(subcommands)
+    _add_db(subcommands)
+    _add_replay(subcommands)
+    subcommands.add_parser("summary", help="utilisation per university, open alerts, files handled").set_defaults(
+        handler=_summary
+    )
+    subcommands.add_parser(
+        "airflow-env", help="print the environment of the demo's local Airflow (eval it to use the same Airflow)"
+    ).set_defaults(handler=_airflow_env)
     return parser
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import Engine, delete, insert, select, update
+
 from dlsei.alerts import (
     OutboxTransport,
     Recipients,
@@ -56,7 +58,6 @@ from dlsei.warehouse.schema import (
     snap_course_activity,
     snap_membership,
 )
-from sqlalchemy import Engine, delete, insert, select, update
 
 D1 = date(2026, 11, 20)
 D2 = D1 + timedelta(days=1)

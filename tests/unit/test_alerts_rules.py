@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from dlsei.alerts import load_rules
 from dlsei.alerts.rules import DEFAULT_RULES_FILE
 from dlsei.settings import ConfigurationError

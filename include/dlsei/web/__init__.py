@@ -1,0 +1,1 @@
+"""HTTP views over the warehouse, served by Airflow's api-server through the project's plugin."""

@@ -1,0 +1,45 @@
+"""The data team's status page: what the warehouse holds now, as JSON for tools and as text for people.
+
+Every Airflow component loads plugins, so pandas and the warehouse code are imported on the first request only.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import Connection
+
+
+def _connect() -> Connection:
+    from dlsei.orchestration.tasks import warehouse
+    from dlsei.settings import load_settings
+
+    return warehouse(load_settings()).connect()
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="dlsei-pipeline status", description="Seat utilisation and pipeline state")
+
+    @app.get("/status")
+    def status() -> dict[str, object]:
+        from dlsei.frames import records
+        from dlsei.summary import files_by_status, latest_as_of, open_alerts, utilisation_by_university
+
+        with _connect() as conn:
+            as_of = latest_as_of(conn)
+            universities = utilisation_by_university(conn, as_of) if as_of else None
+            return {
+                "data_complete_through": as_of.isoformat() if as_of else None,
+                "files": files_by_status(conn),
+                "open_alerts": len(open_alerts(conn)),
+                "universities": [] if universities is None else records(universities),
+            }
+
+    @app.get("/summary", response_class=PlainTextResponse)
+    def summary() -> str:
+        from dlsei.summary import render
+
+        with _connect() as conn:
+            return render(conn)
+
+    return app
