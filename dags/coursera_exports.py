@@ -1,11 +1,15 @@
-"""Land the day's Coursera admin exports: check, validate with Great Expectations, snapshot, archive."""
+"""Land the day's Coursera admin exports: wait for them, check, validate with Great Expectations, snapshot, archive."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from airflow.sdk import dag, task
 
 from dlsei.orchestration.assets import COURSERA_SNAPSHOTS
+from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
+from dlsei.settings import export_wait_minutes
 
 
 @dag(
@@ -17,22 +21,38 @@ from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
     max_active_runs=1,
     default_args=default_args(),
     tags=["ingest", "coursera"],
+    deadline=run_deadline(),
     doc_md=__doc__,
 )
 def coursera_exports() -> None:
-    @task(outlets=[COURSERA_SNAPSHOTS])
+    # Soft-fail: when the wait runs out, whatever did arrive is still landed and check_day names what is missing.
+    @task.sensor(
+        poke_interval=timedelta(minutes=min(5, export_wait_minutes())),
+        timeout=timedelta(minutes=export_wait_minutes()),
+        mode="reschedule",
+        soft_fail=True,
+    )
+    def wait_for_exports(**context) -> bool:  # type: ignore[no-untyped-def]
+        from dlsei.orchestration.tasks import exports_arrived
+
+        return exports_arrived(context)
+
+    @task(outlets=[COURSERA_SNAPSHOTS], trigger_rule="all_done")
     def land_exports(**context) -> dict:  # type: ignore[no-untyped-def]
         from dlsei.orchestration.tasks import land_coursera_exports
 
         return land_coursera_exports(context)
 
     @task
-    def check_quarantine(summary: dict) -> None:
-        from dlsei.orchestration.tasks import fail_on_quarantine
+    def check_day(summary: dict, **context) -> None:  # type: ignore[no-untyped-def]
+        from dlsei.orchestration.tasks import check_day as check
 
-        fail_on_quarantine(summary)
+        check(context, summary)
 
-    check_quarantine(land_exports())
+    arrived = wait_for_exports()
+    landed = land_exports()
+    arrived >> landed
+    check_day(landed)
 
 
 coursera_exports()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from airflow.sdk import dag, task
 
 from dlsei.orchestration.assets import HEC_REGISTRY
+from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
 
 
@@ -17,6 +18,7 @@ from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
     max_active_runs=1,
     default_args=default_args(),
     tags=["ingest", "hec-registry"],
+    deadline=run_deadline(),
     doc_md=__doc__,
 )
 def hec_registry() -> None:

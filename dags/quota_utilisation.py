@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag, task, teardown
 
 from dlsei.orchestration.assets import COURSERA_SNAPSHOTS, HEC_REGISTRY, QUOTA_UTILISATION
+from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import START_DATE, default_args
 
 
@@ -24,6 +25,7 @@ from dlsei.orchestration.defaults import START_DATE, default_args
             description="As-of dates (YYYY-MM-DD) to rebuild; empty = every date whose snapshots changed",
         )
     },
+    deadline=run_deadline(),
     doc_md=__doc__,
 )
 def quota_utilisation() -> None:
@@ -39,7 +41,8 @@ def quota_utilisation() -> None:
 
         return raise_and_send_alerts(context, refreshed)
 
-    @task(trigger_rule="all_done")
+    # A teardown: it runs whatever happened upstream, and a failed refresh still turns the run red.
+    @teardown
     def build_data_docs() -> str:
         from dlsei.orchestration.tasks import build_data_docs as build
 

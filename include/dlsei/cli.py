@@ -141,6 +141,43 @@ def _airflow_env(_: argparse.Namespace) -> int:
     return 0
 
 
+def _health(args: argparse.Namespace) -> int:
+    from dlsei.health import report
+    from dlsei.settings import load_settings
+
+    text, fine = report(load_settings(), args.day, args.window)
+    print(text)
+    return 0 if fine else 1
+
+
+def _add_health(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "health", help="is yesterday's data in, and does anything need the data team? (exit 1 if so)"
+    )
+    parser.add_argument("--day", type=date.fromisoformat, help="the morning to check, YYYY-MM-DD (default: today)")
+    parser.add_argument("--window", type=int, default=7, help="days back to look for missing exports and failed runs")
+    parser.set_defaults(handler=_health)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from dlsei.bench.run import print_benchmark
+
+    sizes = args.rows + ([10_000_000] if args.ten_million else [])
+    return print_benchmark(sizes, args.backend, args.work, args.postgres)
+
+
+def _add_bench(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "bench", help="time every stage on generated exports beside the machine's floor (./dev bench)"
+    )
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000], help="course-activity rows")
+    parser.add_argument("--ten-million", action="store_true", help="also a 10,000,000-row export")
+    parser.add_argument("--backend", nargs="+", choices=("postgresql", "sqlite"), default=["postgresql", "sqlite"])
+    parser.add_argument("--work", type=Path, help="where generated exports are kept (default: $DLSEI_HOME/bench)")
+    parser.add_argument("--postgres", help="PostgreSQL URL; the bench works in a schema of its own (default: local)")
+    parser.set_defaults(handler=_bench)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlsei", description="HEC DLSEI seat-utilisation pipeline tools")
     subcommands = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(subcommands)
     _add_db(subcommands)
     _add_replay(subcommands)
+    _add_health(subcommands)
+    _add_bench(subcommands)
     subcommands.add_parser("summary", help="utilisation per university, open alerts, files handled").set_defaults(
         handler=_summary
     )

@@ -54,5 +54,12 @@ def record(conn: Connection, entry: LedgerEntry) -> int:
     return conn.execute(insert(file_ledger).values(**values).returning(file_ledger.c.file_id)).scalar_one()
 
 
+def complete(conn: Connection, file_id: int, entry: LedgerEntry) -> None:
+    """Replace a row recorded before its file was read (the snapshot rows written as the file streams in point at
+    it) with what became of the file, in the same transaction."""
+    values = {k: v for k, v in entry.__dict__.items() if v is not None}
+    conn.execute(update(file_ledger).where(file_ledger.c.file_id == file_id).values(**values))
+
+
 def set_stored_key(conn: Connection, file_id: int, stored_key: str) -> None:
     conn.execute(update(file_ledger).where(file_ledger.c.file_id == file_id).values(stored_key=stored_key))

@@ -1,4 +1,5 @@
-"""The quota-utilisation mart: docs/measures.md turned into set-based SQL, one as-of date at a time.
+"""The quota-utilisation mart: docs/measures.md turned into set-based SQL, one as-of date at a time, and the
+publishing of every mart of a date in one transaction (refresh_utilisation).
 
 The heavy work (joining and counting seats and enrolments) runs in the warehouse through SQLAlchemy Core with
 every value bound; Python only derives the few ratio columns of the resulting university x cohort rows.
@@ -6,16 +7,21 @@ every value bound; Python only derives the few ratio columns of the resulting un
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, delete, exists, func, insert, literal, select
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, literal, select
 
 from dlsei.errors import DataQualityError
 from dlsei.frames import records
 from dlsei.ledger import LOADED
+from dlsei.lifecycle import publish_lifecycle
+from dlsei.matching import publish_learner_match
 from dlsei.quality import QualityReport, store_results, validate
-from dlsei.runs import RunContext, karachi_midnight_utc
+from dlsei.rollups import publish_activity
+from dlsei.runs import RunContext
+from dlsei.seats import removed_seats, seat_activity, window_start
+from dlsei.warehouse.expressions import count_if
 from dlsei.warehouse.schema import (
     file_ledger,
     mart_quota_utilisation,
@@ -27,81 +33,38 @@ from dlsei.warehouse.schema import (
 )
 
 
-def _count_if(condition):  # type: ignore[no-untyped-def]
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _later(a, b):  # type: ignore[no-untyped-def]
-    # GREATEST() is not portable and SQLite's two-argument MAX() returns NULL when either side is NULL.
-    return case((a.is_(None), b), (b.is_(None), a), (a > b, a), else_=b)
-
-
 def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
     """One row per university x cohort whose cohort window contains `as_of`, every measure of docs/measures.md."""
-    active_7d_from = karachi_midnight_utc(as_of - timedelta(days=6))
-    active_30d_from = karachi_midnight_utc(as_of - timedelta(days=29))
-    m, ca = snap_membership, snap_course_activity
+    active_7d_from, active_30d_from = window_start(as_of, 7), window_start(as_of, 30)
+    ca = snap_course_activity
 
-    course_last = (
-        select(ca.c.program_slug, ca.c.learner_key, func.max(ca.c.last_activity_at).label("course_last"))
-        .where(ca.c.as_of_date == as_of)
-        .group_by(ca.c.program_slug, ca.c.learner_key)
-        .subquery("course_last")
-    )
-    seats = (
-        select(
-            m.c.program_slug,
-            m.c.member_state,
-            _later(m.c.last_activity_at, course_last.c.course_last).label("last_at"),
-        )
-        .select_from(
-            m.outerjoin(
-                course_last,
-                and_(
-                    course_last.c.program_slug == m.c.program_slug,
-                    course_last.c.learner_key == m.c.learner_key,
-                ),
-            )
-        )
-        .where(m.c.as_of_date == as_of)
-        .subquery("seats")
-    )
+    seats = seat_activity(as_of)
     joined = seats.c.member_state == "MEMBER"
     seat_counts = (
         select(
             seats.c.program_slug,
-            _count_if(seats.c.member_state == "INVITED").label("invited"),
-            _count_if(joined).label("joined"),
-            _count_if(and_(joined, seats.c.last_at >= active_7d_from)).label("active_7d"),
-            _count_if(and_(joined, seats.c.last_at >= active_30d_from)).label("active_30d"),
-            _count_if(and_(joined, seats.c.last_at < active_30d_from)).label("dormant"),
-            _count_if(and_(joined, seats.c.last_at.is_(None))).label("never_started"),
+            count_if(seats.c.member_state == "INVITED").label("invited"),
+            count_if(joined).label("joined"),
+            count_if(and_(joined, seats.c.last_at >= active_7d_from)).label("active_7d"),
+            count_if(and_(joined, seats.c.last_at >= active_30d_from)).label("active_30d"),
+            count_if(and_(joined, seats.c.last_at < active_30d_from)).label("dormant"),
+            count_if(and_(joined, seats.c.last_at.is_(None))).label("never_started"),
         )
         .group_by(seats.c.program_slug)
         .subquery("seat_counts")
     )
 
-    today = m.alias("today")
-    ever = select(m.c.program_slug, m.c.learner_key).where(m.c.as_of_date <= as_of).distinct().subquery("ever")
+    gone = removed_seats(as_of)
     removed = (
-        select(ever.c.program_slug, func.count().label("removed"))
-        .where(
-            ~exists().where(
-                today.c.as_of_date == as_of,
-                today.c.program_slug == ever.c.program_slug,
-                today.c.learner_key == ever.c.learner_key,
-            )
-        )
-        .group_by(ever.c.program_slug)
-        .subquery("removed")
+        select(gone.c.program_slug, func.count().label("removed")).group_by(gone.c.program_slug).subquery("removed")
     )
 
     enrolments = (
         select(
             ca.c.program_slug,
             func.count().label("enrolments"),
-            _count_if(ca.c.completed.is_(True)).label("completions"),
-            _count_if(ca.c.has_certificate.is_(True)).label("certificates"),
+            count_if(ca.c.completed.is_(True)).label("completions"),
+            count_if(ca.c.has_certificate.is_(True)).label("certificates"),
             func.coalesce(func.sum(ca.c.learning_hours), 0.0).label("learning_hours"),
         )
         .where(ca.c.as_of_date == as_of)
@@ -218,9 +181,12 @@ def has_membership_snapshot(conn: Connection, as_of: date) -> bool:
 
 
 def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> QualityReport:
-    """Rebuild one as-of date of the mart, atomically: the rows are computed and validated first, the results of
-    the checks are kept whatever they say, and only then is the date replaced in one transaction, so a failure
-    anywhere leaves the previous rows of that date untouched. Raises DataQualityError on a critical failure."""
+    """Rebuild every mart of one as-of date, atomically: the utilisation rows are computed and validated first,
+    the results of the checks are kept whatever they say, and only then is the date replaced in one transaction
+    (utilisation, learner matches, activity by domain and course type, seat states and the lifecycle history), so
+    a failure anywhere leaves the previous rows of every mart untouched. Raises DataQualityError on a critical
+    failure. The other marts are counts of the same validated snapshots: the utilisation suite is the one that
+    applies."""
     with engine.connect() as conn:
         if not has_membership_snapshot(conn, as_of):
             raise ValueError(f"no membership snapshot for {as_of}: nothing to compute seats from")
@@ -237,6 +203,9 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
         raise DataQualityError(f"utilisation for {as_of} not published: {quality.describe()}")
     with engine.begin() as conn:
         publish_utilisation(conn, run, as_of, rows, through)
+        publish_learner_match(conn, run, as_of)
+        publish_activity(conn, run, as_of)
+        publish_lifecycle(conn, run, as_of)
     return quality
 
 

@@ -28,6 +28,11 @@ class RunContext:
         return karachi_date(self.logical_dt)
 
 
+def airflow_load_id(dag_id: str, run_id: str) -> str:
+    """The load_id of an Airflow run: stamped on every row the run writes, and the key of its run summary."""
+    return f"{dag_id}/{run_id}"
+
+
 def karachi_date(moment: datetime) -> date:
     return moment.astimezone(KARACHI).date()
 

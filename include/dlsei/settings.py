@@ -52,6 +52,25 @@ def sqlalchemy_url(uri: str) -> str:
     return uri
 
 
+def _minutes(name: str, default: str) -> int:
+    # Read on its own, without the rest of the settings, because DAG files need it at parse time.
+    minutes = _env(name, default)
+    if not minutes.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of minutes, not {minutes!r}")
+    return int(minutes)
+
+
+def export_wait_minutes() -> int:
+    """How long the morning run waits for the day's Coursera exports before telling the data team what is missing."""
+    return _minutes("AIRFLOW_VAR_DLSEI_EXPORT_WAIT_MINUTES", "180")
+
+
+def run_deadline_minutes() -> int:
+    """How long after it is queued a run must have finished before the data team hears it is late (Deadline Alert):
+    240 minutes puts the deadline of the 08:00 runs at noon, an hour after the export wait runs out."""
+    return _minutes("AIRFLOW_VAR_DLSEI_RUN_DEADLINE_MINUTES", "240")
+
+
 def load_settings() -> Settings:
     home = Path(_env("DLSEI_HOME", str(Path.cwd() / "var"))).resolve()
     environment = _env("DLSEI_ENV", "development")

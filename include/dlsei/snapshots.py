@@ -1,15 +1,14 @@
-"""Turn a parsed Coursera export into the dated snapshot rows the warehouse keeps forever."""
+"""Turn a chunk of a parsed Coursera export into the dated snapshot rows the warehouse keeps forever (staging.py
+writes, folds and publishes them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Table, delete, insert
+from sqlalchemy import Table
 
 from dlsei.canonical import COURSE_ACTIVITY, MEMBERSHIP
-from dlsei.frames import records
 from dlsei.pseudonymise import Pseudonymiser
 from dlsei.warehouse.schema import snap_course_activity, snap_membership
 
@@ -19,12 +18,13 @@ GRAIN = {
     COURSE_ACTIVITY: ("email", "program_slug", "course_id"),
 }
 TABLES: dict[str, Table] = {MEMBERSHIP: snap_membership, COURSE_ACTIVITY: snap_course_activity}
+RECORD_NO = "record_no"  # a staged row's 1-based record number in its export (staging.py)
 
 
 @dataclass(frozen=True)
 class PreparedExport:
     kind: str
-    frame: pd.DataFrame  # canonical columns, e-mails trimmed and lower-cased, one row per grain key
+    frame: pd.DataFrame  # canonical columns, e-mails trimmed and lower-cased, one row per grain key, index kept
     duplicates_folded: int
 
 
@@ -34,16 +34,23 @@ def prepare(kind: str, frame: pd.DataFrame) -> PreparedExport:
     Coursera repeats some learner x course rows; the row with the latest activity is kept, so a fold never loses
     the most recent evidence of use.
     """
-    frame = frame.assign(email=frame["email"].str.strip().str.lower())
-    ordered = frame.sort_values("last_activity_at", ascending=False, na_position="last", kind="stable")
-    kept = ordered.drop_duplicates(subset=list(GRAIN[kind]), keep="first").sort_index()
-    return PreparedExport(kind=kind, frame=kept.reset_index(drop=True), duplicates_folded=len(frame) - len(kept))
+    email = frame["email"].str.strip().str.lower()
+    # The fold is worked out on the key columns alone and the wide frame copied once, if at all: a chunk of a large
+    # export is mostly text, and sorting it whole would hold it several times over.
+    keys = frame[list(GRAIN[kind])].assign(email=email, last_activity_at=frame["last_activity_at"])
+    ordered = keys.sort_values("last_activity_at", ascending=False, na_position="last", kind="stable")
+    kept = ordered.drop_duplicates(subset=list(GRAIN[kind]), keep="first").index.sort_values()
+    folded = frame if len(kept) == len(frame) else frame.loc[kept]
+    return PreparedExport(kind=kind, frame=folded.assign(email=email), duplicates_folded=len(frame) - len(kept))
 
 
-def _snapshot_frame(prepared: PreparedExport, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+def snapshot_rows(prepared: PreparedExport, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+    """The snapshot columns of the prepared rows (identifiers keyed, the certificate URL reduced to a flag) and
+    `record_no`, each row's index label: the reader's 1-based record number, the fold's tie-break across chunks."""
     frame = prepared.frame
     rows = pd.DataFrame(
         {
+            RECORD_NO: frame.index.to_numpy(),
             "program_slug": frame["program_slug"],
             "learner_key": pseudonymiser.keys("email", frame["email"]),
             "external_id_key": pseudonymiser.keys("roll", frame["external_id"]),
@@ -75,23 +82,3 @@ def _snapshot_frame(prepared: PreparedExport, pseudonymiser: Pseudonymiser) -> p
             rows[column] = frame[column]
         rows["has_certificate"] = frame["certificate_url"].fillna("").str.strip() != ""
     return rows
-
-
-def write_snapshot(
-    conn: Connection,
-    prepared: PreparedExport,
-    *,
-    as_of: date,
-    file_id: int,
-    pseudonymiser: Pseudonymiser,
-) -> int:
-    """Replace the as-of date's rows of the export's programmes; the caller owns the transaction, so the ledger
-    row and the snapshot rows commit together or not at all. Returns the rows written."""
-    table = TABLES[prepared.kind]
-    rows = _snapshot_frame(prepared, pseudonymiser).assign(as_of_date=as_of, file_id=file_id)
-    programmes = sorted(rows["program_slug"].dropna().unique().tolist())
-    conn.execute(delete(table).where(table.c.as_of_date == as_of, table.c.program_slug.in_(programmes)))
-    rows_out = records(rows)
-    if rows_out:
-        conn.execute(insert(table), rows_out)
-    return len(rows_out)

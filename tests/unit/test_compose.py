@@ -172,7 +172,7 @@ def test_celery_executor_with_redis_broker_and_postgres_result_backend() -> None
     broker = url(env["AIRFLOW__CELERY__BROKER_URL"])
     assert (broker.scheme, broker.hostname) == ("redis", "redis")
     backend = url(env["AIRFLOW__CELERY__RESULT_BACKEND"])
-    assert (backend.scheme, backend.hostname, backend.path) == ("db+postgresql", "postgres", "/airflow")
+    assert (backend.scheme, backend.hostname, backend.path) == ("db+postgresql+psycopg2", "postgres", "/airflow")
     metadata = url(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     assert (metadata.scheme, metadata.hostname, metadata.path) == ("postgresql+psycopg2", "postgres", "/airflow")
 

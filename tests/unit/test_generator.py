@@ -232,8 +232,73 @@ def count_from_files(files: dict[str, bytes]) -> dict[tuple[str, str, str], dict
     return result
 
 
-def truth_rows(manifest: SampleManifest) -> list[dict[str, str]]:
-    return records(manifest.truth_path.read_bytes())
+def truth_rows(manifest: SampleManifest, name: str = "utilisation") -> list[dict[str, str]]:
+    return records(manifest.truth_of(name).read_bytes())
+
+
+def running(allocations: list[dict[str, str]], as_of: date) -> list[tuple[str, str]]:
+    return [
+        (a["university_id"], a["cohort_id"]) for a in allocations if a["cohort_start"] <= str(as_of) <= a["cohort_end"]
+    ]
+
+
+def count_matches_from_files(files: dict[str, bytes]) -> dict[tuple[str, str, str, str], str]:
+    """Each membership row matched to the people extract: External Id = roll number, else the one person with
+    the e-mail (ambiguous when several), else unmatched; counted per running allocation x method."""
+    people = registry(files, "people")
+    rolls = {p["roll_number"].strip().upper() for p in people}
+    sharing: dict[str, int] = defaultdict(int)
+    for p in people:
+        sharing[p["email"].strip().lower()] += 1
+    programme_of = {p["program_slug"]: (p["university_id"], p["cohort_id"]) for p in registry(files, "programmes")}
+    result = {}
+    for as_of, export in sorted(exports_by_day(files).items()):
+        tally: dict[tuple[str, str, str], int] = defaultdict(int)
+        for m in export["membership"]:
+            external_id = m.get("External Id", m.get("External ID", "")).strip().upper()
+            shared = sharing[m["Email"].strip().lower()]
+            method = (
+                "external_id"
+                if external_id in rolls
+                else "email"
+                if shared == 1
+                else "ambiguous"
+                if shared > 1
+                else "unmatched"
+            )
+            tally[(*programme_of[m["Program Slug"]], method)] += 1
+        for university, cohort in running(registry(files, "seat_allocations"), as_of):
+            for method in ("external_id", "email", "ambiguous", "unmatched"):
+                result[(str(as_of), university, cohort, method)] = str(tally[(university, cohort, method)])
+    return result
+
+
+def count_activity_from_files(files: dict[str, bytes], breakdown: str) -> dict[tuple[str, ...], dict[str, str]]:
+    """Course rows by the catalogue's domain or content type: enrolments, completions, hours, and distinct
+    learners (by e-mail) with a row active on A-29 or later."""
+    attribute = "domain" if breakdown == "domain" else "content_type"
+    category_of = {c["course_id"]: c[attribute] for c in registry(files, "course_catalogue")}
+    programme_of = {p["program_slug"]: (p["university_id"], p["cohort_id"]) for p in registry(files, "programmes")}
+    result = {}
+    for as_of, export in sorted(exports_by_day(files).items()):
+        rows = {(c["Email"].strip().lower(), c["Program Slug"], c["Course ID"]): c for c in export["course"]}
+        tally: dict[tuple[str, ...], dict] = defaultdict(lambda: {"n": 0, "done": 0, "hours": Decimal(0), "who": set()})
+        for (email, slug, course), c in rows.items():
+            t = tally[(str(as_of), *programme_of[slug], category_of[course])]
+            t["n"] += 1
+            t["done"] += c["Completed"] == "Yes"
+            t["hours"] += Decimal(c.get("Learning Hours", c.get("Estimated Learning Hours")))
+            moment = instant(c["Last Course Activity Time"])
+            if moment and (as_of - activity_day(moment)).days <= 29:
+                t["who"].add(email)
+        for key, t in tally.items():
+            result[key] = {
+                "enrolments": str(t["n"]),
+                "completions": str(t["done"]),
+                "learning_hours": f"{t['hours']:.2f}",
+                "active_learners": str(len(t["who"])),
+            }
+    return result
 
 
 # --- fixtures ----------------------------------------------------------------------------------------------------
@@ -274,7 +339,7 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path: Path
     generate_sample(small(tmp_path / "c", seed=12))
     first, second, other = tree(tmp_path / "a"), tree(tmp_path / "b"), tree(tmp_path / "c")
     assert first == second
-    assert len(first) == 5 + 2 * 2 + 3 + 1  # registry, 2 legacy days x 2 files, 3 ZIPs, truth
+    assert len(first) == 5 + 2 * 2 + 3 + 4  # registry, 2 legacy days x 2 files, 3 ZIPs, 4 truth files
     assert first.keys() == other.keys()
     # With eight universities the seven-region spread leaves one draw, which two seeds may well agree on.
     assert all(first[name] != other[name] for name in first if "hec_universities" not in name)
@@ -322,8 +387,11 @@ def test_every_layout_has_its_exact_header(default_files: dict[str, bytes], clea
             legacy = [
                 c if c != "Latest Program Activity Date" else "Last Program Activity Date" for c in LEGACY_MEMBERSHIP
             ]
-            assert [c for c in columns if c not in CURRENT_PROGRAM_ADDED] == legacy
-            assert set(columns) - set(legacy) == CURRENT_PROGRAM_ADDED
+            # The spelling of External Id/ID is not fixed by the spec, and headers match case-insensitively.
+            assert [c.casefold() for c in columns if c not in CURRENT_PROGRAM_ADDED] == [c.casefold() for c in legacy]
+            assert {c.casefold() for c in columns} - {c.casefold() for c in legacy} == {
+                c.casefold() for c in CURRENT_PROGRAM_ADDED
+            }
     bare = {p.name.split(" ")[0] for p in clean.files if p.suffix == ".csv" and not p.name.startswith("hec_")}
     assert bare == {"Usage", "Membership", "CourseActivity", "ProgramActivity"}
 
@@ -482,6 +550,31 @@ def test_truth_matches_an_independent_count_of_the_files(default: SampleManifest
     for key, measures in counted.items():
         truth = {k: v for k, v in expected[key].items() if k not in ("as_of_date", "university_id", "cohort_id")}
         assert measures == truth, key
+
+
+def test_match_and_activity_truths_match_an_independent_count_of_the_files(
+    default: SampleManifest, default_files: dict
+) -> None:
+    matches = {
+        (r["as_of_date"], r["university_id"], r["cohort_id"], r["match_method"]): r["learners"]
+        for r in truth_rows(default, "learner_match")
+    }
+    assert matches == count_matches_from_files(default_files)
+    methods = defaultdict(int)
+    for (*_, method), learners in matches.items():
+        methods[method] += int(learners)
+    # The mess puts blank External Ids and learners the registry lacks in the sample; no e-mail is shared.
+    assert methods["external_id"] > methods["email"] > 0
+    assert methods["unmatched"] > 0
+    assert methods["ambiguous"] == 0
+    for breakdown in ("domain", "course_type"):
+        truth = {
+            (r["as_of_date"], r["university_id"], r["cohort_id"], r[breakdown]): {
+                m: r[m] for m in ("enrolments", "completions", "learning_hours", "active_learners")
+            }
+            for r in truth_rows(default, f"activity_by_{breakdown}")
+        }
+        assert truth == count_activity_from_files(default_files, breakdown)
 
 
 def test_truth_of_clean_bare_files_matches_too(clean: SampleManifest) -> None:

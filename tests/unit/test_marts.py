@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, insert, select
+from warehouse_rows import at, enrolment, ledger_file, seat
 
 from dlsei.marts import pending_dates, publish_utilisation, utilisation_rows
-from dlsei.runs import RunContext, karachi_midnight_utc
+from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
-    file_ledger,
     mart_quota_utilisation,
     programme,
     seat_allocation,
@@ -22,52 +22,10 @@ from dlsei.warehouse.schema import (
 A = date(2026, 11, 10)
 
 
-def at(day: date, minutes_after_karachi_midnight: int) -> datetime:
-    return karachi_midnight_utc(day) + timedelta(minutes=minutes_after_karachi_midnight)
-
-
-def seat(as_of: date, slug: str, learner: str, state: str = "MEMBER", last: datetime | None = None) -> dict:
-    return {
-        "as_of_date": as_of,
-        "program_slug": slug,
-        "learner_key": learner,
-        "member_state": state,
-        "last_activity_at": last,
-        "file_id": 1,
-    }
-
-
-def enrolment(slug: str, learner: str, course: str, last: datetime | None, **values: object) -> dict:
-    row = {
-        "as_of_date": A,
-        "program_slug": slug,
-        "learner_key": learner,
-        "course_id": course,
-        "last_activity_at": last,
-        "learning_hours": 0.0,
-        "completed": False,
-        "has_certificate": False,
-        "file_id": 1,
-    }
-    return row | values
-
-
 @pytest.fixture
 def seeded(warehouse: Engine) -> Engine:
     with warehouse.begin() as conn:
-        conn.execute(
-            insert(file_ledger).values(
-                file_id=1,
-                file_name="f.csv",
-                landing_key="incoming/f.csv",
-                size_bytes=1,
-                sha256="0" * 64,
-                status="loaded",
-                load_id="test",
-                kind="membership",
-                as_of_date=A,
-            )
-        )
+        ledger_file(conn, 1, A)
         conn.execute(
             insert(seat_allocation),
             [
@@ -140,11 +98,11 @@ def seeded(warehouse: Engine) -> Engine:
         conn.execute(
             insert(snap_course_activity),
             [
-                enrolment("p1", "L1", "X", at(A, 300), learning_hours=2.5, completed=True, has_certificate=True),
-                enrolment("p1", "L1", "Y", at(A - timedelta(days=40), 0), learning_hours=1.25),
+                enrolment(A, "p1", "L1", "X", at(A, 300), learning_hours=2.5, completed=True, has_certificate=True),
+                enrolment(A, "p1", "L1", "Y", at(A - timedelta(days=40), 0), learning_hours=1.25),
                 # an older course row must not pull L2's later membership activity back
-                enrolment("p1", "L2", "X", at(A - timedelta(days=50), 0), learning_hours=0.5),
-                enrolment("p2", "L1", "Z", None, learning_hours=0.0),
+                enrolment(A, "p1", "L2", "X", at(A - timedelta(days=50), 0), learning_hours=0.5),
+                enrolment(A, "p2", "L1", "Z", None, learning_hours=0.0),
             ],
         )
     return warehouse

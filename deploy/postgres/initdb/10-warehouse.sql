@@ -22,6 +22,11 @@ CREATE ROLE dlsei LOGIN PASSWORD :'warehouse_password';
 CREATE DATABASE warehouse OWNER dlsei;
 REVOKE ALL ON DATABASE warehouse FROM PUBLIC;
 
+-- The group roles the warehouse's migration grants on its tables (docs/data-dictionary.md, Access): created here,
+-- by the superuser, because the owner dlsei may not create roles. Analysts get logins as members of dlsei_analyst.
+CREATE ROLE dlsei_analyst NOLOGIN;
+CREATE ROLE dlsei_pipeline NOLOGIN;
+
 -- And the warehouse role may not connect to Airflow's metadata database (nor to the maintenance database).
 REVOKE ALL ON DATABASE airflow FROM PUBLIC;
 REVOKE ALL ON DATABASE postgres FROM PUBLIC;

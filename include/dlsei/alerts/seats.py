@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, nu
 
 from dlsei.alerts.rules import AlertRules
 from dlsei.runs import karachi_midnight_utc
+from dlsei.warehouse.expressions import later
 from dlsei.warehouse.schema import programme, seat_allocation, snap_course_activity, snap_membership
 
 NOT_JOINED = "not_joined"
@@ -32,11 +33,6 @@ class SeatCount:
     cohort_id: str
     reason: str
     seats: int
-
-
-def _later(a: ColumnElement[datetime], b: ColumnElement[datetime]) -> ColumnElement[datetime]:
-    # The latest of two nullable timestamps (docs/measures.md: last activity); GREATEST() is not portable.
-    return case((a.is_(None), b), (b.is_(None), a), (a > b, a), else_=b)
 
 
 def _at_least_days_before(column: ColumnElement[datetime], as_of: date, days: int) -> ColumnElement[bool]:
@@ -59,7 +55,7 @@ def candidate_seats(as_of: date, rules: AlertRules) -> Subquery:
         .group_by(ca.c.program_slug, ca.c.learner_key)
         .subquery("courses")
     )
-    last_at = _later(m.c.last_activity_at, courses.c.course_last)
+    last_at = later(m.c.last_activity_at, courses.c.course_last)
     member = m.c.member_state == "MEMBER"
 
     whens: list[tuple[ColumnElement[bool], str]] = []

@@ -1,9 +1,9 @@
-"""One CSV export file -> one canonical typed frame.
+"""One CSV export file -> canonical typed blocks (`open_csv_export`), or one frame of them all (`read_csv_export`).
 
-The file is parsed once, by pyarrow's streaming CSV reader, in blocks: each block is typed on its own (so a
-million-row export never holds all its raw text and all its typed columns at once) and the typed blocks are joined
-at the end. Every field is read as text and typed by values.py, so a stray value cannot silently turn a column into
-text or a number into missing.
+The file is parsed once, by pyarrow's streaming CSV reader, in blocks: each block is typed on its own, so a loader
+that consumes the blocks one by one holds one block at a time whatever the file's size, and a caller that wants the
+whole frame never holds all its raw text and all its typed columns at once. Every field is read as text and typed
+by values.py, so a stray value cannot silently turn a column into text or a number into missing.
 """
 
 from __future__ import annotations
@@ -29,6 +29,22 @@ from dlsei.exports.values import to_canonical
 BLOCK_BYTES: Final = 4 << 20
 BLOCK_ROWS: Final = 50_000
 _TYPES: Final = {pa.string(): STRING}
+
+
+@dataclass(frozen=True)
+class ExportStream:
+    """One export whose header has been checked and whose records are typed as `blocks` is iterated.
+
+    `blocks` yields canonical typed frames (columns canonical.COURSERA_COLUMNS[kind], indexed by 1-based record
+    number) and raises ExportRejected at the first record that breaks a rule: a caller must not publish anything
+    of the export before the iteration has ended.
+    """
+
+    file_name: str  # the CSV's own name (for a ZIP member: the member's)
+    kind: str  # canonical.COURSE_ACTIVITY or canonical.MEMBERSHIP
+    layout: str
+    export_ts: datetime | None  # UTC, from the file name
+    blocks: Iterator[pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -89,28 +105,59 @@ def _batches(path: Path, width: int) -> Iterator[pa.RecordBatch]:
     )
 
 
-def _raw_blocks(path: Path, width: int) -> Iterator[pd.DataFrame]:
-    """Raw text blocks of about BLOCK_ROWS records: small parser blocks parse fastest, larger frames type fastest."""
-    pending: list[pa.RecordBatch] = []
+def _batch_groups(path: Path, width: int, block_rows: int) -> Iterator[list[pa.RecordBatch]]:
+    """Parser batches grouped by about `block_rows` records (small parser blocks parse fastest, larger frames type
+    fastest); the first group starts with the header. The caller empties each group once it has typed it: this
+    generator still holds the list while it waits, and the raw text must not outlive its typing."""
+    group: list[pa.RecordBatch] = []
     rows = 0
-    skip_header = 1
     for batch in _batches(path, width):
-        pending.append(batch)
+        group.append(batch)
         rows += batch.num_rows
-        if rows >= BLOCK_ROWS:
-            yield pa.Table.from_batches(pending).slice(skip_header).to_pandas(types_mapper=_TYPES.get)
-            pending, rows, skip_header = [], 0, 0
-    if rows > skip_header:
-        yield pa.Table.from_batches(pending).slice(skip_header).to_pandas(types_mapper=_TYPES.get)
+        if rows >= block_rows:
+            yield group
+            group, rows = [], 0
+    if group:
+        yield group
 
 
-def _typed_blocks(path: Path, width: int, kind: str, header_map: HeaderMap) -> Iterator[pd.DataFrame]:
+def _typed(
+    group: list[pa.RecordBatch], *, skip: int, first_record: int, kind: str, header_map: HeaderMap
+) -> pd.DataFrame:
+    raw = pa.Table.from_batches(group).slice(skip).to_pandas(types_mapper=_TYPES.get)
+    # Index by 1-based record number, so a typing fault names its record.
+    raw.index = pd.RangeIndex(first_record, first_record + len(raw))
+    return to_canonical(kind, raw, header_map)
+
+
+def _typed_blocks(
+    file_name: str,
+    path: Path,
+    *,
+    width: int,
+    kind: str,
+    header_map: HeaderMap,
+    shape: integrity.FileShape,
+    block_rows: int,
+) -> Iterator[pd.DataFrame]:
     records = 0
-    for block in _raw_blocks(path, width):
-        # Index by 1-based record number, so a typing fault names its record.
-        block.index = pd.RangeIndex(records + 1, records + 1 + len(block))
-        records += len(block)
-        yield to_canonical(kind, block, header_map)
+    skip = 1  # the header
+    try:
+        for group in _batch_groups(path, width, block_rows):
+            block = _typed(group, skip=skip, first_record=records + 1, kind=kind, header_map=header_map)
+            group.clear()
+            skip = 0
+            if len(block):
+                records += len(block)
+                yield block
+            # Not kept while the next block is typed: a caller that drops its block holds one block at a time.
+            del block
+        if records == 0:
+            raise InvalidContent("header_only", "the file has a header but no records")
+    except pa.ArrowInvalid:
+        raise ExportRejected.from_content(file_name, _diagnose(path, width, shape)) from None
+    except InvalidContent as problem:
+        raise ExportRejected.from_content(file_name, problem) from None
 
 
 def _join(blocks: list[pd.DataFrame]) -> pd.DataFrame:
@@ -120,7 +167,7 @@ def _join(blocks: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
-def _parse(file_name: str, path: Path, fallback_ts: datetime | None) -> ParsedExport:
+def _open(file_name: str, path: Path, fallback_ts: datetime | None, block_rows: int) -> ExportStream:
     shape = integrity.scan(path)
     if shape.blank:
         raise InvalidContent("empty_file", "the file is empty")
@@ -131,26 +178,47 @@ def _parse(file_name: str, path: Path, fallback_ts: datetime | None) -> ParsedEx
     header = _read_header(path)
     layout = detect_layout(header)
     header_map = map_header(layout, header)
-    try:
-        blocks = list(_typed_blocks(path, len(header), layout.kind, header_map))
-    except pa.ArrowInvalid:
-        raise _diagnose(path, len(header), shape) from None
-    if not blocks:
-        raise InvalidContent("header_only", "the file has a header but no records")
-    frame = _join(blocks)
-    return ParsedExport(
+    return ExportStream(
         file_name=file_name,
         kind=layout.kind,
         layout=layout.name,
         export_ts=export_timestamp(file_name) or fallback_ts,
+        blocks=_typed_blocks(
+            file_name,
+            path,
+            width=len(header),
+            kind=layout.kind,
+            header_map=header_map,
+            shape=shape,
+            block_rows=block_rows,
+        ),
+    )
+
+
+def open_csv_export(
+    file_name: str, path: Path, *, fallback_ts: datetime | None = None, block_rows: int = BLOCK_ROWS
+) -> ExportStream:
+    """Check one export CSV's shape and header now and type its records as the stream is read; `fallback_ts` stands
+    in when the name carries no export time (a ZIP member's). Raises ExportRejected, here or from `blocks`."""
+    try:
+        return _open(file_name, path, fallback_ts, block_rows)
+    except InvalidContent as problem:
+        raise ExportRejected.from_content(file_name, problem) from None
+
+
+def collect(stream: ExportStream) -> ParsedExport:
+    """The whole export as one frame."""
+    frame = _join(list(stream.blocks))
+    return ParsedExport(
+        file_name=stream.file_name,
+        kind=stream.kind,
+        layout=stream.layout,
+        export_ts=stream.export_ts,
         frame=frame,
         rows_read=len(frame),
     )
 
 
 def read_csv_export(file_name: str, path: Path, *, fallback_ts: datetime | None = None) -> ParsedExport:
-    """Read one export CSV; `fallback_ts` stands in when the name carries no export time (a ZIP member's)."""
-    try:
-        return _parse(file_name, path, fallback_ts)
-    except InvalidContent as problem:
-        raise ExportRejected.from_content(file_name, problem) from None
+    """Read one export CSV whole; `fallback_ts` stands in when the name carries no export time (a ZIP member's)."""
+    return collect(open_csv_export(file_name, path, fallback_ts=fallback_ts))

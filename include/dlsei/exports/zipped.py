@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from tempfile import TemporaryDirectory
 from typing import Final
 
+import pandas as pd
+
 from dlsei.exports.errors import ExportRejected
-from dlsei.exports.reader import ParsedExport, read_csv_export
+from dlsei.exports.reader import BLOCK_ROWS, ExportStream, ParsedExport, collect, open_csv_export
 from dlsei.exports.stamps import export_timestamp
 
 LOADED_MEMBERS: Final = ("courseactivity", "programactivity")
@@ -26,7 +30,7 @@ def is_zip(path: Path) -> bool:
         return stream.read(4) in _ZIP_MAGIC
 
 
-def _role(member_name: str) -> str | None:
+def member_role(member_name: str) -> str | None:
     prefix = member_name.casefold()
     if prefix.startswith(LOADED_MEMBERS):
         return "load"
@@ -35,28 +39,43 @@ def _role(member_name: str) -> str | None:
     return None
 
 
-def read_zip_export(file_name: str, path: Path) -> list[ParsedExport]:
+def _in_zip(file_name: str, member: str, rejected: ExportRejected) -> ExportRejected:
+    return ExportRejected(f"{file_name} > {member}", rejected.rule, rejected.detail, rejected.row)
+
+
+def _member_blocks(file_name: str, member: str, blocks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    try:
+        yield from blocks
+    except ExportRejected as rejected:
+        raise _in_zip(file_name, member, rejected) from None
+
+
+def open_zip_export(file_name: str, path: Path, *, block_rows: int = BLOCK_ROWS) -> Iterator[ExportStream]:
+    """One stream per loaded member. A member is extracted to a scratch file when its stream is asked for and
+    deleted when the next is: read each stream's blocks to the end before asking for the next one."""
     try:
         with zipfile.ZipFile(path) as archive, TemporaryDirectory(prefix="dlsei-zip-") as scratch:
             members = [(PurePosixPath(info.filename).name, info) for info in archive.infolist() if not info.is_dir()]
-            unknown = sorted(name for name, _ in members if _role(name) is None)
+            unknown = sorted(name for name, _ in members if member_role(name) is None)
             if unknown:
                 raise ExportRejected(file_name, "zip_members", f"unexpected member(s) {', '.join(unknown)}")
             fallback_ts = export_timestamp(file_name)
-            extracted = Path(scratch) / "member.csv"
-            parsed: list[ParsedExport] = []
-            for name, info in members:
-                if _role(name) != "load":
+            for number, (name, info) in enumerate(members):
+                if member_role(name) != "load":
                     continue
+                extracted = Path(scratch) / f"member-{number}.csv"
                 with archive.open(info) as source, extracted.open("wb") as target:
                     shutil.copyfileobj(source, target, 1 << 20)
                 try:
-                    parsed.append(read_csv_export(name, extracted, fallback_ts=fallback_ts))
+                    stream = open_csv_export(name, extracted, fallback_ts=fallback_ts, block_rows=block_rows)
                 except ExportRejected as rejected:
-                    raise ExportRejected(
-                        f"{file_name} > {name}", rejected.rule, rejected.detail, rejected.row
-                    ) from None
-            return parsed
+                    raise _in_zip(file_name, name, rejected) from None
+                yield replace(stream, blocks=_member_blocks(file_name, name, stream.blocks))
+                extracted.unlink()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as error:
         detail = f"the ZIP archive cannot be read ({type(error).__name__})"
         raise ExportRejected(file_name, "zip_corrupt", detail) from None
+
+
+def read_zip_export(file_name: str, path: Path) -> list[ParsedExport]:
+    return [collect(stream) for stream in open_zip_export(file_name, path)]

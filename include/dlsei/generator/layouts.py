@@ -4,122 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-LEGACY_USAGE: tuple[str, ...] = (
-    "Name",
-    "Email",
-    "External Id",
-    "Course",
-    "Course ID",
-    "Course Slug",
-    "University",
-    "Enrollment Time",
-    "Class Start Time",
-    "Class End Time",
-    "Last Course Activity Time",
-    "Overall Progress",
-    "Estimated Learning Hours",
-    "Completed",
-    "Removed From Program",
-    "Program Slug",
-    "Program Name",
-    "Enrollment Source",
-    "Completion Time",
-    "Course Grade",
-    "Course Certificate URL",
-    "For Credit",
-    "Course Type",
-    "Job Title",
-    "Job Type",
-    "Location City",
-    "Location Region",
-    "Location Country",
+from dlsei.exports.layouts import (
+    CURRENT_COURSE_ACTIVITY_35,
+    CURRENT_PROGRAM_ACTIVITY_23,
+    LEGACY_MEMBERSHIP_16,
+    LEGACY_USAGE_28,
 )
 
-LEGACY_MEMBERSHIP: tuple[str, ...] = (
-    "Name",
-    "Email",
-    "External Id",
-    "Program Name",
-    "Program Slug",
-    "# Enrolled Courses",
-    "# Completed Courses",
-    "Member State",
-    "Join Date",
-    "Invitation Date",
-    "Latest Program Activity Date",
-    "Job Title",
-    "Job Type",
-    "Location City",
-    "Location Region",
-    "Location Country",
-)
-
-CURRENT_COURSE_ACTIVITY: tuple[str, ...] = (
-    "Name",
-    "Email",
-    "External ID",
-    "Course",
-    "Course ID",
-    "Course Slug",
-    "University",
-    "Enrollment Time",
-    "Class Start Time",
-    "Class End Time",
-    "Last Course Activity Time",
-    "Overall Progress",
-    "Total Estimated Learning Hours (since enrolled)",
-    "Completed",
-    "Removed From Program",
-    "Program Slug",
-    "Program Name",
-    "Collection Name",
-    "Collection ID",
-    "Completion Time",
-    "Course Grade",
-    "Course Certificate URL",
-    "Contract",
-    "Is Enterprise Contract Active",
-    "Learning Hours",
-    "Course Type",
-    "Manager Name",
-    "Manager Email",
-    "Job Title",
-    "Job Type",
-    "Business Unit",
-    "Business Unit 2",
-    "Location City",
-    "Location Region",
-    "Location Country",
-)
-
-# The legacy 16 columns with the activity date renamed, the programme-level figures (contracts, hours) after the
-# activity date they summarise, and the organisation attributes (manager, business units) before location, in
-# the order the current CourseActivity file uses for them.
-CURRENT_PROGRAM_ACTIVITY: tuple[str, ...] = (
-    "Name",
-    "Email",
-    "External Id",
-    "Program Name",
-    "Program Slug",
-    "# Enrolled Courses",
-    "# Completed Courses",
-    "Member State",
-    "Join Date",
-    "Invitation Date",
-    "Last Program Activity Date",
-    "Contract(s)",
-    "Contract ID(s)",
-    "Learning Hours",
-    "Manager Name",
-    "Manager Email",
-    "Job Title",
-    "Job Type",
-    "Business Unit",
-    "Business Unit 2",
-    "Location City",
-    "Location Region",
-    "Location Country",
-)
+# The header layouts are the reader's own (dlsei.exports.layouts): one definition of what Coursera writes.
+LEGACY_USAGE = LEGACY_USAGE_28
+LEGACY_MEMBERSHIP = LEGACY_MEMBERSHIP_16
+CURRENT_COURSE_ACTIVITY = CURRENT_COURSE_ACTIVITY_35
+CURRENT_PROGRAM_ACTIVITY = CURRENT_PROGRAM_ACTIVITY_23
 
 AGGREGATE_MEASURES: tuple[str, ...] = (
     "Members",

@@ -15,7 +15,14 @@ from dlsei.generator.render_current import write_current_day
 from dlsei.generator.render_legacy import write_legacy_day
 from dlsei.generator.render_registry import write_registry
 from dlsei.generator.state import snapshot
-from dlsei.generator.truth import TRUTH_COLUMNS, seen_before_removal, truth_for_day
+from dlsei.generator.truth import (
+    TRUTH_COLUMNS,
+    TRUTH_FILES,
+    activity_truth_for_day,
+    match_truth_for_day,
+    seen_before_removal,
+    truth_for_day,
+)
 from dlsei.generator.world import build_world
 
 EXPORT_HOUR_UTC = 2
@@ -68,6 +75,12 @@ class SampleManifest:
     as_of_dates: list[date]
     files: list[Path]
 
+    def truth_of(self, name: str) -> Path:
+        """out_dir/truth/<name>.csv, for each name of TRUTH_FILES (`utilisation` is truth_path)."""
+        if name not in TRUTH_FILES:
+            raise ValueError(f"no truth file {name!r}; the truth files are {', '.join(TRUTH_FILES)}")
+        return self.truth_path.with_name(f"{name}.csv")
+
 
 def export_stamp(as_of: date) -> datetime:
     """Coursera e-mails the export the next morning; the pipeline takes its Karachi date minus one day."""
@@ -95,7 +108,7 @@ def generate_sample(config: SampleConfig) -> SampleManifest:
         mess=config.mess,
     )
     incoming = _fresh_folder(config.out_dir / "incoming", GENERATED_PREFIXES)
-    truth_dir = _fresh_folder(config.out_dir / "truth", ("utilisation",))
+    truth_dir = _fresh_folder(config.out_dir / "truth", TRUTH_FILES)
     files = write_registry(world, incoming, config.start)
 
     legacy_days = [d for d in as_of_dates if not config.uses_current_layout(d)]
@@ -103,7 +116,7 @@ def generate_sample(config: SampleConfig) -> SampleManifest:
     naive_day = legacy_days[min(1, len(legacy_days) - 1)] if config.mess and legacy_days else None
     first_current = next((d for d in as_of_dates if config.uses_current_layout(d)), None)
     seen = seen_before_removal(world, written_days)
-    truth = []
+    truths: dict[str, list[pd.DataFrame]] = {name: [] for name in TRUTH_FILES}
     for day in written_days:
         as_of = day_date(day)
         snap = snapshot(world.timelines, world.programmes, int(day))
@@ -125,8 +138,13 @@ def generate_sample(config: SampleConfig) -> SampleManifest:
                 naive_times=as_of == naive_day,
                 first_of_layout=as_of == legacy_days[0],
             )
-        truth.append(truth_for_day(world, snap, seen))
+        truths["utilisation"].append(truth_for_day(world, snap, seen)[list(TRUTH_COLUMNS)])
+        truths["learner_match"].append(match_truth_for_day(world, snap))
+        truths["activity_by_domain"].append(activity_truth_for_day(world, snap, "domain"))
+        truths["activity_by_course_type"].append(activity_truth_for_day(world, snap, "course_type"))
 
-    truth_path = truth_dir / "utilisation.csv"
-    pd.concat(truth, ignore_index=True)[list(TRUTH_COLUMNS)].to_csv(truth_path, index=False, lineterminator="\n")
-    return SampleManifest(incoming_dir=incoming, truth_path=truth_path, as_of_dates=as_of_dates, files=files)
+    for name, days in truths.items():
+        pd.concat(days, ignore_index=True).to_csv(truth_dir / f"{name}.csv", index=False, lineterminator="\n")
+    return SampleManifest(
+        incoming_dir=incoming, truth_path=truth_dir / "utilisation.csv", as_of_dates=as_of_dates, files=files
+    )

@@ -1,6 +1,8 @@
-"""The independent truth: every utilisation measure of docs/measures.md per as-of date x university x cohort,
-counted from the simulation's own arrays (who was invited, joined, removed when; what each enrolment shows),
-never from the rendered files, so comparing it with the pipeline's marts tests parsing and SQL together."""
+"""The independent truth: every utilisation measure of docs/measures.md per as-of date x university x cohort, how
+its learners match the registry, and its course activity by domain and by course type, counted from the
+simulation's own arrays (who was invited, joined, removed when; what each enrolment shows; whose External Id is
+blank, who is missing from the registry), never from the rendered files, so comparing it with the pipeline's marts
+tests parsing, matching and SQL together."""
 
 from __future__ import annotations
 
@@ -12,6 +14,13 @@ from dlsei.generator.state import NONE, Snapshot
 from dlsei.generator.text import format_hundredths
 from dlsei.generator.world import World
 
+# The truth files (truth/<name>.csv) and their columns.
+TRUTH_FILES = ("utilisation", "learner_match", "activity_by_domain", "activity_by_course_type")
+# Spelled out from docs/measures.md, not imported from the warehouse schema: the truth must not follow the
+# pipeline if the pipeline drifts.
+MATCH_METHODS = ("external_id", "email", "ambiguous", "unmatched")
+MATCH_COLUMNS = ("as_of_date", "university_id", "cohort_id", "match_method", "learners")
+ACTIVITY_MEASURES = ("enrolments", "completions", "learning_hours", "active_learners")
 TRUTH_COLUMNS: tuple[str, ...] = (
     "as_of_date",
     "university_id",
@@ -113,3 +122,83 @@ def truth_for_day(world: World, snap: Snapshot, seen: np.ndarray) -> pd.DataFram
         )
     frame = pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
     return frame.sort_values(["university_id", "cohort_id"], kind="stable")
+
+
+def _running(world: World, day: int) -> np.ndarray:
+    p = world.programmes
+    return np.flatnonzero((p.start_day <= day) & (day <= p.end_day))
+
+
+def match_truth_for_day(world: World, snap: Snapshot) -> pd.DataFrame:
+    """Learners per running programme x match method: External Id equal to a registry roll number first, else the
+    e-mail of exactly one registry person (ambiguous if several), else unmatched. The generator writes both in
+    their normalised form (roll numbers upper case, e-mails lower case), so equal strings are equal keys."""
+    people = world.registry["people"]
+    learner = world.timelines.seats.learner[snap.seats]
+    external_id = world.faces.external_id[learner]
+    sharing = people["email"].value_counts().reindex(world.learners.email[learner], fill_value=0).to_numpy()
+    by_roll = (external_id != "") & np.isin(external_id, people["roll_number"].to_numpy())
+    method = np.select([by_roll, sharing == 1, sharing > 1], MATCH_METHODS[:3], MATCH_METHODS[3])
+    programme = world.timelines.seats.programme[snap.seats]
+    p = world.programmes
+    rows = [
+        {
+            "as_of_date": day_date(snap.day).isoformat(),
+            "university_id": world.university_ids[p.university[i]],
+            "cohort_id": p.cohort_id[i],
+            "match_method": name,
+            "learners": int(((programme == i) & (method == name)).sum()),
+        }
+        for i in _running(world, snap.day)
+        for name in MATCH_METHODS
+    ]
+    return pd.DataFrame(rows, columns=list(MATCH_COLUMNS))
+
+
+def activity_truth_for_day(world: World, snap: Snapshot, breakdown: str) -> pd.DataFrame:
+    """Enrolments, completions, hours and distinct learners active in the 30-day window per running programme x
+    `breakdown` (the course's catalogue domain, or course_type: course or guided_project)."""
+    e = world.timelines.enrolments
+    s = world.timelines.seats
+    seat = e.seat[snap.enrolments]
+    course = e.course[snap.enrolments]
+    if breakdown == "domain":
+        category = world.catalogue.frame["domain"].to_numpy()[course]
+    else:
+        category = np.where(world.catalogue.guided[course], "guided_project", "course")
+    active = (snap.last_at != NONE) & (snap.last_at // SECONDS_PER_DAY >= snap.day - 29)
+    frame = pd.DataFrame(
+        {
+            "programme": s.programme[seat],
+            breakdown: category,
+            "completed": snap.completed,
+            "hours": snap.hours,
+            "active_learner": pd.Series(s.learner[seat]).where(active),
+        }
+    )
+    frame = frame[frame["programme"].isin(_running(world, snap.day))]
+    sums = (
+        frame.groupby(["programme", breakdown], sort=False)
+        .agg(
+            enrolments=("hours", "size"),
+            completions=("completed", "sum"),
+            hours=("hours", "sum"),
+            active_learners=("active_learner", "nunique"),
+        )
+        .reset_index()
+    )
+    p = world.programmes
+    programme = sums["programme"].to_numpy(dtype=np.int64)
+    out = pd.DataFrame(
+        {
+            "as_of_date": day_date(snap.day).isoformat(),
+            "university_id": np.asarray(world.university_ids, dtype=object)[p.university[programme]],
+            "cohort_id": p.cohort_id[programme],
+            breakdown: sums[breakdown],
+            "enrolments": sums["enrolments"],
+            "completions": sums["completions"].astype(int),
+            "learning_hours": sums["hours"].map(format_hundredths),
+            "active_learners": sums["active_learners"],
+        }
+    )
+    return out.sort_values(["university_id", "cohort_id", breakdown], kind="stable")

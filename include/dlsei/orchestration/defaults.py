@@ -24,7 +24,12 @@ RETRY_POLICY = ExceptionRetryPolicy(
             exception="dlsei.errors.DataQualityError",
             action=RetryAction.FAIL,
             reason="critical data-quality failure: fix the data, then re-run the day",
-        )
+        ),
+        RetryRule(
+            exception="dlsei.errors.IncompleteDay",
+            action=RetryAction.FAIL,
+            reason="missing or quarantined files: the data team was told; re-run the day once they are in",
+        ),
     ]
 )
 

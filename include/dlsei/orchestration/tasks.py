@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from dlsei.errors import IncompleteDay
 from dlsei.landing import landing_from_url
-from dlsei.runs import RunContext
+from dlsei.runs import RunContext, airflow_load_id
 from dlsei.settings import Settings, load_settings
 from dlsei.warehouse.engine import make_engine
 
@@ -23,7 +24,9 @@ def run_context(context: Context) -> RunContext:
     dag_run = context["dag_run"]
     # Asset-triggered runs have no logical date in Airflow 3: they stand at the moment they were queued for.
     logical = context.get("logical_date") or dag_run.run_after
-    return RunContext(load_id=f"{dag_run.dag_id}/{dag_run.run_id}", logical_dt=logical, settings=load_settings())
+    return RunContext(
+        load_id=airflow_load_id(dag_run.dag_id, dag_run.run_id), logical_dt=logical, settings=load_settings()
+    )
 
 
 @cache
@@ -53,30 +56,67 @@ def land_registry(context: Context) -> dict[str, object]:
     return summary
 
 
-class FilesQuarantined(RuntimeError):
-    """Some files of the run were put aside; the rest were published. The run shows red until someone looks."""
+def _quarantine_lines(summary: dict[str, Any]) -> list[str]:
+    return [f"- quarantined {q['file']}: {q['reason']}" for q in summary.get("quarantined") or []]
 
 
 def fail_on_quarantine(summary: dict[str, Any]) -> None:
-    quarantined = summary.get("quarantined") or []
-    if quarantined:
-        lines = "\n".join(f"- {q['file']}: {q['reason']}" for q in quarantined)
-        raise FilesQuarantined(
-            f"{len(quarantined)} file(s) quarantined (the others were published; the data team was told):\n{lines}"
+    lines = _quarantine_lines(summary)
+    if lines:
+        raise IncompleteDay(
+            "some files were not published (the others were; the data team was told):\n" + "\n".join(lines)
         )
+
+
+def exports_arrived(context: Context) -> bool:
+    """The sensor's poke: are both of the expected as-of date's exports published or waiting in incoming/?"""
+    from dlsei.arrivals import missing_exports
+
+    run = run_context(context)
+    return not missing_exports(run, landing_from_url(run.settings.landing_url), warehouse(run.settings))
+
+
+def check_day(context: Context, summary: dict[str, Any]) -> None:
+    """After landing: name every export still missing for its date, and every quarantined file."""
+    from dlsei.alerts import notify_data_team
+    from dlsei.arrivals import KIND_NAMES, expected_as_of, missing_exports
+
+    run = run_context(context)
+    engine = warehouse(run.settings)
+    as_of = expected_as_of(run)
+    missing = missing_exports(run, landing_from_url(run.settings.landing_url), engine, include_waiting=False)
+    lines = [f"- missing the {KIND_NAMES[kind]} export for {as_of}" for kind in missing]
+    if missing:
+        with engine.begin() as conn:
+            notify_data_team(
+                conn,
+                subject=f"Missing Coursera export for {as_of}: {', '.join(KIND_NAMES[k] for k in missing)}",
+                body=(
+                    f"The run {run.load_id} waited for the exports with data complete through {as_of} and did not "
+                    "find:\n" + "\n".join(lines) + "\n\nThe marts for that date are not published until it arrives; "
+                    "drop it into the landing area's incoming/ folder and re-run the day."
+                ),
+                as_of=run.logical_date,
+            )
+    lines += _quarantine_lines(summary)
+    if lines:
+        raise IncompleteDay(f"the day {as_of} is incomplete (the data team was told):\n" + "\n".join(lines))
 
 
 def refresh_marts(context: Context) -> list[str]:
     """Rebuild the marts of the requested as-of dates (param `as_of_dates`), or else of every date whose
     snapshots changed since its marts were built: whatever triggered the run, no date is missed or doubled."""
-    from dlsei.marts import has_membership_snapshot, pending_dates, refresh_utilisation
+    from dlsei.arrivals import published_kinds
+    from dlsei.canonical import COURSERA_KINDS
+    from dlsei.marts import pending_dates, refresh_utilisation
 
     run = run_context(context)
     engine = warehouse(run.settings)
     requested = (context.get("params") or {}).get("as_of_dates") or []
     with engine.connect() as conn:
         dates = [date.fromisoformat(d) for d in requested] or pending_dates(conn)
-        ready = [d for d in dates if has_membership_snapshot(conn, d)]
+    # Half a snapshot would publish zero enrolments and understate activity: a date waits for both exports.
+    ready = [d for d in dates if published_kinds(engine, d) == set(COURSERA_KINDS)]
     for as_of in ready:
         refresh_utilisation(engine, run, as_of)
     return [d.isoformat() for d in ready]

@@ -82,11 +82,13 @@ def outcome_from_result(suite: str, result: Any) -> ExpectationOutcome:
         element_count=_integer(details.get("element_count")),
         unexpected_count=_integer(details.get("unexpected_count")),
         unexpected_percent=_number(details.get("unexpected_percent")),
-        observed_value=_observed(config.type, details, raised=_raised(result.exception_info or {})),
+        observed_value=_observed(config.type, details, raised=raised_an_error(result)),
     )
 
 
-def _raised(exception_info: Mapping[str, Any]) -> bool:
+def raised_an_error(result: Any) -> bool:
+    """Whether GX could not evaluate the expectation (its result then carries no counts)."""
+    exception_info: Mapping[str, Any] = result.exception_info or {}
     # One flag for an expectation that failed as a whole, or one entry per metric that raised.
     return bool(exception_info.get("raised_exception")) or any(
         isinstance(entry, Mapping) and bool(entry.get("raised_exception")) for entry in exception_info.values()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -22,6 +23,18 @@ def validate(
     registry suites that check references, `export_ts` for the Coursera suites (default: now, as no activity
     can be in the future). The validation result is also kept in the GX project for Data Docs.
     """
+    suite, results = run_suite(kind, frame, run_name=source, parameters=parameters)
+    return QualityReport(
+        suite=suite,
+        source=source,
+        outcomes=tuple(outcome_from_result(suite, r) for r in results),
+    )
+
+
+def run_suite(
+    kind: str, frame: pd.DataFrame, *, run_name: str, parameters: Mapping[str, object] | None
+) -> tuple[str, list[Any]]:
+    """The suite's name and GX's ExpectationValidationResults, for this package only (no GX object leaves it)."""
     from great_expectations.core.run_identifier import RunIdentifier
 
     suite = suite_for(kind)
@@ -32,14 +45,10 @@ def validate(
         batch_parameters={"dataframe": with_derived_columns(kind, frame)},
         expectation_parameters=_resolve(suite, parameters or {}),
         # An explicit time: without one GX tries to read a date out of the run name (the file name).
-        run_id=RunIdentifier(run_name=source, run_time=datetime.now(UTC)),
+        run_id=RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)),
     )
     (validation,) = result.run_results.values()
-    return QualityReport(
-        suite=suite,
-        source=source,
-        outcomes=tuple(outcome_from_result(suite, r) for r in validation.results),
-    )
+    return suite, list(validation.results)
 
 
 def _resolve(suite: str, parameters: Mapping[str, object]) -> dict[str, object]:

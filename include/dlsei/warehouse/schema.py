@@ -1,7 +1,9 @@
 """The warehouse schema as SQLAlchemy Core tables: the one definition queries are written against.
 
 Alembic migrations (warehouse/migrations) create it; `tests/unit/test_migrations.py` checks the two never drift.
-No table here holds a raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC keys (pseudonymise.py).
+No table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC keys
+(pseudonymise.py). The table and column comments are the analysts' data dictionary (`python -m dlsei.dictionary`
+writes docs/data-dictionary.md from them): a table comment starts with its grain.
 """
 
 from __future__ import annotations
@@ -35,28 +37,39 @@ metadata = MetaData(
 
 KEY = String(64)  # hex HMAC-SHA256
 TS = DateTime(timezone=True)
+_UNIVERSITY = "the registry's university id (dim_university)"
+_COHORT = "the registry's seat cohort id (seat_allocation)"
+_PROGRAMME = "the Coursera programme (programme.program_slug)"
 
 # --- ingestion record -------------------------------------------------------------------------------------------
 file_ledger = Table(
     "file_ledger",
     metadata,
     Column("file_id", Integer, primary_key=True, autoincrement=True),
-    Column("file_name", String(512), nullable=False),
+    Column("file_name", String(512), nullable=False, comment="the file's name as delivered"),
     Column("landing_key", String(1024), nullable=False, comment="where the file arrived"),
     Column("stored_key", String(1024), comment="where it is now: archive/ or quarantine/"),
     Column("size_bytes", BigInteger, nullable=False),
-    Column("sha256", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False, comment="checksum of the bytes: the same bytes load once"),
     Column("kind", String(64), comment="course_activity, membership, coursera_bundle or registry:<extract>"),
-    Column("layout", String(128)),
+    Column("layout", String(128), comment="the export layout recognised from the header (legacy or current)"),
     Column("export_ts", TS, comment="export timestamp from the file name (UTC)"),
     Column("as_of_date", Date, comment="date the file's data is complete through"),
-    Column("rows_read", Integer, nullable=False, server_default=text("0")),
-    Column("rows_loaded", Integer, nullable=False, server_default=text("0")),
-    Column("rows_rejected", Integer, nullable=False, server_default=text("0")),
+    Column("rows_read", Integer, nullable=False, server_default=text("0"), comment="data rows in the file"),
+    Column("rows_loaded", Integer, nullable=False, server_default=text("0"), comment="rows written to the warehouse"),
+    Column(
+        "rows_rejected",
+        Integer,
+        nullable=False,
+        server_default=text("0"),
+        comment="rows not written (repeated rows folded into their twins)",
+    ),
     Column("status", String(16), nullable=False, comment="loaded, duplicate, quarantined or failed"),
-    Column("reason", Text),
+    Column("reason", Text, comment="why a file was quarantined, failed or had rows folded"),
     Column("load_id", String(250), nullable=False, comment="the Airflow run (or CLI call) that handled the file"),
     Column("logged_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    comment="One row per file delivered to the landing area (a re-delivery is a row of its own): what the file was, "
+    "what became of it and why.",
 )
 # The same bytes load once: at most one loaded row per checksum.
 Index(
@@ -71,124 +84,251 @@ Index(
 snap_membership = Table(
     "snap_membership",
     metadata,
-    Column("as_of_date", Date, primary_key=True),
-    Column("program_slug", String(200), primary_key=True),
+    Column("as_of_date", Date, primary_key=True, comment="the date the export's data is complete through"),
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
     Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
     Column("external_id_key", KEY, comment="HMAC of the External Id (the registry roll number)"),
-    Column("member_state", String(16), nullable=False),
+    Column("member_state", String(16), nullable=False, comment="Coursera's Member State: INVITED or MEMBER"),
     Column("invitation_date", TS),
     Column("join_date", TS),
-    Column("last_activity_at", TS),
+    Column("last_activity_at", TS, comment="the export's Last Program Activity Date (UTC)"),
     Column("enrolled_courses", Integer),
     Column("completed_courses", Integer),
     Column("learning_hours", Float),
-    Column("file_id", Integer, ForeignKey("file_ledger.file_id"), nullable=False),
+    Column("file_id", Integer, ForeignKey("file_ledger.file_id"), nullable=False, comment="the file it came from"),
+    comment="One row per as-of date x programme x learner: every seat of each day's membership export, kept "
+    "forever (Coursera deletes removed learners from later exports).",
 )
 
 snap_course_activity = Table(
     "snap_course_activity",
     metadata,
-    Column("as_of_date", Date, primary_key=True),
-    Column("program_slug", String(200), primary_key=True),
-    Column("learner_key", KEY, primary_key=True),
-    Column("course_id", String(64), primary_key=True),
-    Column("external_id_key", KEY),
+    Column("as_of_date", Date, primary_key=True, comment="the date the export's data is complete through"),
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("course_id", String(64), primary_key=True, comment="Coursera's course id (dim_course.course_id)"),
+    Column("external_id_key", KEY, comment="HMAC of the External Id (the registry roll number)"),
     Column("course_slug", String(300)),
-    Column("course_type", String(64)),
+    Column("course_type", String(64), comment="as Coursera reports it; dim_course.content_type is the reference"),
     Column("enrollment_time", TS),
-    Column("last_activity_at", TS),
-    Column("overall_progress", Float),
-    Column("learning_hours", Float),
+    Column("last_activity_at", TS, comment="the export's Last Course Activity Time (UTC)"),
+    Column("overall_progress", Float, comment="0-100"),
+    Column("learning_hours", Float, comment="hours the learner spent (Learning Hours / Estimated Learning Hours)"),
     Column("completed", Boolean),
     Column("removed_from_program", Boolean),
     Column("completion_time", TS),
-    Column("course_grade", Float),
-    Column("has_certificate", Boolean, nullable=False),
-    Column("file_id", Integer, ForeignKey("file_ledger.file_id"), nullable=False),
+    Column("course_grade", Float, comment="0-100"),
+    Column("has_certificate", Boolean, nullable=False, comment="a certificate URL was reported (the URL is not kept)"),
+    Column("file_id", Integer, ForeignKey("file_ledger.file_id"), nullable=False, comment="the file it came from"),
+    comment="One row per as-of date x programme x learner x course: every enrolment of each day's course-activity "
+    "export, repeated rows folded.",
 )
 
 # --- HEC registry (current state; replaced whole by each validated extract set) ---------------------------------
 dim_university = Table(
     "dim_university",
     metadata,
-    Column("university_id", String(32), primary_key=True),
-    Column("university_name", String(300), nullable=False),
-    Column("region", String(64), nullable=False),
-    Column("sector", String(16), nullable=False),
-    Column("city", String(100)),
+    Column("university_id", String(32), primary_key=True, comment="the registry's own university id"),
+    Column("university_name", String(300), nullable=False, comment="the university's name in the registry"),
+    Column("region", String(64), nullable=False, comment="province or territory: one of the seven HEC regions"),
+    Column("sector", String(16), nullable=False, comment="public or private"),
+    Column("city", String(100), comment="the city of its main campus"),
     Column("coordinator_email", String(320), comment="a staff contact for alerts, not a learner"),
+    comment="One row per university of the HEC registry (the latest extract).",
 )
 
 dim_person = Table(
     "dim_person",
     metadata,
     Column("person_key", KEY, primary_key=True, comment="HMAC of the roll number"),
-    Column("email_key", KEY, nullable=False),
-    Column("cnic_key", KEY, nullable=False),
-    Column("university_id", String(32), nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("status_date", Date),
+    Column("email_key", KEY, nullable=False, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("cnic_key", KEY, nullable=False, comment="HMAC of the 13 CNIC digits"),
+    Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
+    Column("role", String(16), nullable=False, comment="student or faculty"),
+    Column("status", String(16), nullable=False, comment="enrolled, graduated or left"),
+    Column("status_date", Date, comment="admission or hiring date while enrolled, else the date they left"),
+    comment="One row per student or faculty member of the HEC registry (the latest extract), identifiers as keys.",
 )
 
 seat_allocation = Table(
     "seat_allocation",
     metadata,
-    Column("university_id", String(32), primary_key=True),
-    Column("cohort_id", String(32), primary_key=True),
-    Column("cohort_start", Date, nullable=False),
-    Column("cohort_end", Date, nullable=False),
-    Column("seats", Integer, nullable=False),
+    Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), primary_key=True, comment="the registry's id of the seat cohort"),
+    Column("cohort_start", Date, nullable=False, comment="first day of the cohort window"),
+    Column("cohort_end", Date, nullable=False, comment="last day of the cohort window (inclusive)"),
+    Column("seats", Integer, nullable=False, comment="seats HEC allocated to the university for the cohort"),
+    comment="One row per university x cohort: the seats HEC allocated (the latest extract).",
 )
 
 programme = Table(
     "programme",
     metadata,
-    Column("program_slug", String(200), primary_key=True),
-    Column("program_name", String(300)),
-    Column("university_id", String(32), nullable=False),
-    Column("cohort_id", String(32), nullable=False),
+    Column("program_slug", String(200), primary_key=True, comment="the programme's slug in Coursera's exports"),
+    Column("program_name", String(300), comment="the programme's name in Coursera"),
+    Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), nullable=False, comment=_COHORT),
+    comment="One row per Coursera programme: the university x cohort whose seats it carries (the latest extract).",
 )
 
 dim_course = Table(
     "dim_course",
     metadata,
-    Column("course_id", String(64), primary_key=True),
+    Column("course_id", String(64), primary_key=True, comment="Coursera's 22-character course id"),
     Column("course_slug", String(300)),
-    Column("course_name", String(500)),
-    Column("domain", String(64), nullable=False),
-    Column("content_type", String(32), nullable=False),
+    Column("course_name", String(500), comment="the title Coursera shows"),
+    Column("domain", String(64), nullable=False, comment="one of Coursera's 11 browse domains"),
+    Column("content_type", String(32), nullable=False, comment="course or guided_project"),
+    comment="One row per Coursera course or guided project of the catalogue, with its domain (the latest extract).",
+)
+
+# --- seat-level facts derived from the snapshots (learner keys: for the pipeline, not for analysts) ----------------
+SEAT_STATES = ("invited", "joined", "active", "dormant", "removed")
+MATCH_METHODS = ("external_id", "email", "ambiguous", "unmatched")
+_LOAD_ID = "the run that published the row"
+_PUBLISHED_AS_OF = "the as-of date A: the snapshot's data is complete through it"
+
+learner_match = Table(
+    "learner_match",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("person_key", KEY, comment="the registry person matched (dim_person.person_key); NULL unless matched"),
+    Column(
+        "match_method",
+        String(16),
+        nullable=False,
+        comment="external_id (External Id = roll number), email (the one person with that e-mail), ambiguous "
+        "(no roll number match, several people share the e-mail) or unmatched",
+    ),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x programme x learner of the membership snapshot: the registry person the "
+    "learner was matched to and how (External Id first, then e-mail).",
+)
+
+fact_seat_day = Table(
+    "fact_seat_day",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column(
+        "state",
+        String(16),
+        nullable=False,
+        comment="invited, joined (a member with no activity yet), active (last activity day A-29 or later), "
+        "dormant (a member active before that) or removed (seen before, missing from A's export)",
+    ),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x programme x learner: the state of every seat the snapshot lists, and of every "
+    "removed seat of a programme whose cohort runs on the date.",
+)
+
+seat_lifecycle = Table(
+    "seat_lifecycle",
+    metadata,
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("valid_from", Date, primary_key=True, comment="the first as-of date the seat was seen in this state"),
+    Column(
+        "valid_to",
+        Date,
+        comment="the as-of date the next state was first seen (exclusive); NULL for the seat's current state",
+    ),
+    Column("state", String(16), nullable=False, comment="as fact_seat_day.state"),
+    Column("load_id", String(250), nullable=False, comment="the run that last rebuilt the history"),
+    comment="One row per programme x learner x state episode (SCD type 2): the seat's history, rebuilt from "
+    "fact_seat_day whenever an as-of date is published.",
 )
 
 # --- marts --------------------------------------------------------------------------------------------------------
-MEASURES = (
-    "allocated",
-    "invited",
-    "joined",
-    "seats_held",
-    "active_7d",
-    "active_30d",
-    "dormant",
-    "never_started",
-    "removed",
-    "free_seats",
-    "enrolments",
-    "completions",
-    "certificates",
-)
+# docs/measures.md is the definition; these are its one-line summaries, for the data dictionary.
+MEASURES = {
+    "allocated": "seats HEC allocated to the university for the cohort",
+    "invited": "memberships with Member State INVITED (invitation not accepted yet)",
+    "joined": "memberships with Member State MEMBER",
+    "seats_held": "invited + joined",
+    "active_7d": "joined memberships whose last activity day is A-6 or later",
+    "active_30d": "joined memberships whose last activity day is A-29 or later",
+    "dormant": "joined memberships whose last activity day is before A-29",
+    "never_started": "joined memberships with no activity at all",
+    "removed": "memberships seen in a snapshot up to A and missing from A's (reclaimed seats)",
+    "free_seats": "allocated - seats_held (negative when more seats are held than allocated)",
+    "enrolments": "learner x course rows of the cohort's programmes in A's snapshot",
+    "completions": "enrolments marked Completed",
+    "certificates": "enrolments with a certificate",
+}
+_DATA_COMPLETE_THROUGH = "the date the row's data is complete through (= as_of_date)"
 
 mart_quota_utilisation = Table(
     "mart_quota_utilisation",
     metadata,
-    Column("as_of_date", Date, primary_key=True),
-    Column("university_id", String(32), primary_key=True),
-    Column("cohort_id", String(32), primary_key=True),
-    *(Column(m, Integer, nullable=False) for m in MEASURES),
-    Column("utilisation_pct", Float),
-    Column("join_rate_pct", Float),
-    Column("learning_hours", Float, nullable=False),
-    Column("data_complete_through", Date, nullable=False),
-    Column("load_id", String(250), nullable=False),
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), primary_key=True, comment=_COHORT),
+    *(Column(m, Integer, nullable=False, comment=comment) for m, comment in MEASURES.items()),
+    Column("utilisation_pct", Float, comment="100 * active_30d / allocated, 2 decimals; NULL when allocated = 0"),
+    Column("join_rate_pct", Float, comment="100 * joined / allocated, 2 decimals; NULL when allocated = 0"),
+    Column("learning_hours", Float, nullable=False, comment="hours learners spent over the enrolments, 2 decimals"),
+    Column("data_complete_through", Date, nullable=False, comment=_DATA_COMPLETE_THROUGH),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x university x cohort whose cohort window contains the date: every "
+    "quota-utilisation measure of docs/measures.md.",
+)
+
+mart_learner_match = Table(
+    "mart_learner_match",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), primary_key=True, comment=_COHORT),
+    Column("match_method", String(16), primary_key=True, comment="external_id, email, ambiguous or unmatched"),
+    Column(
+        "learners",
+        Integer,
+        nullable=False,
+        comment="seats (invited or joined) of the cohort's programmes whose learner was matched this way",
+    ),
+    Column("data_complete_through", Date, nullable=False, comment=_DATA_COMPLETE_THROUGH),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x university x cohort (window containing the date) x match method, zeros "
+    "included: how the cohort's learners were matched to the HEC registry.",
+)
+
+
+def _activity_mart(name: str, category: str, category_comment: str) -> Table:
+    """The activity marts share their measures; only the catalogue attribute they break enrolments down by differs."""
+    return Table(
+        name,
+        metadata,
+        Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+        Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+        Column("cohort_id", String(32), primary_key=True, comment=_COHORT),
+        Column(category, String(64), primary_key=True, comment=category_comment),
+        Column("enrolments", Integer, nullable=False, comment="learner x course rows in A's snapshot"),
+        Column("completions", Integer, nullable=False, comment="those enrolments marked Completed"),
+        Column("learning_hours", Float, nullable=False, comment="hours learners spent over them, 2 decimals"),
+        Column(
+            "active_learners",
+            Integer,
+            nullable=False,
+            comment="learners with one of those enrolments active on A-29 or later (not additive across rows)",
+        ),
+        Column("data_complete_through", Date, nullable=False, comment=_DATA_COMPLETE_THROUGH),
+        Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+        comment=f"One row per as-of date x university x cohort (window containing the date) x {category} with at "
+        f"least one enrolment: course activity by {category.replace('_', ' ')}.",
+    )
+
+
+mart_activity_by_domain = _activity_mart(
+    "mart_activity_by_domain", "domain", "the course's domain in dim_course; unclassified when not in the catalogue"
+)
+mart_activity_by_course_type = _activity_mart(
+    "mart_activity_by_course_type",
+    "course_type",
+    "dim_course.content_type: course or guided_project; unclassified when not in the catalogue",
 )
 
 # Which ledger files each as-of date's marts were last built from: a date whose snapshots gained a newer file
@@ -196,9 +336,10 @@ mart_quota_utilisation = Table(
 mart_refresh = Table(
     "mart_refresh",
     metadata,
-    Column("as_of_date", Date, primary_key=True),
-    Column("through_file_id", Integer, nullable=False),
-    Column("load_id", String(250), nullable=False),
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("through_file_id", Integer, nullable=False, comment="the newest ledger file of the date used"),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date whose marts are published: the newest file they were built from.",
 )
 
 # --- data quality ------------------------------------------------------------------------------------------------
@@ -218,6 +359,7 @@ dq_result = Table(
     Column("unexpected_count", BigInteger),
     Column("unexpected_percent", Float),
     Column("observed_value", Text, comment="numbers and aggregates only, never a row's values"),
+    comment="One row per expectation per validation (a file, an extract or a mart date): every check on record.",
 )
 Index("ix_dq_result_suite_validated_for", dq_result.c.suite, dq_result.c.validated_for)
 
@@ -237,6 +379,7 @@ alert = Table(
     Column("summary", Text, nullable=False),
     Column("observed", Float),
     Column("threshold", Float),
+    comment="One row per alert episode of a rule x university x cohort, from opening to closing.",
 )
 # One open alert per key: the condition opens it once, later runs only refresh it.
 Index(
@@ -267,5 +410,35 @@ alert_message = Table(
     Column("last_error", Text),
     Column("created_for", Date, nullable=False),
     Column("sent_at", TS),
+    comment="One row per digest: one message per recipient per day.",
 )
 Index("uq_alert_message_digest_key", alert_message.c.digest_key, unique=True)
+
+
+# --- run monitoring (issue #7): one row per finished DAG run, written by the plugin's listener ------------------
+pipeline_run = Table(
+    "pipeline_run",
+    metadata,
+    Column("load_id", String(250), primary_key=True, comment="dag_id/run_id: the load_id on every row the run wrote"),
+    Column("dag_id", String(250), nullable=False),
+    Column("run_id", String(250), nullable=False),
+    Column("state", String(16), nullable=False, comment="success or failed"),
+    Column("logical_date", TS, comment="none for asset-triggered runs"),
+    Column("queued_at", TS),
+    Column("started_at", TS, comment="when its first task started"),
+    Column("finished_at", TS, nullable=False),
+    Column("duration_seconds", Float),
+    Column("files_seen", Integer, nullable=False),
+    Column("files_loaded", Integer, nullable=False),
+    Column("files_quarantined", Integer, nullable=False),
+    Column("files_duplicate", Integer, nullable=False),
+    Column("rows_loaded", BigInteger, nullable=False),
+    Column("dq_critical_failures", Integer, nullable=False, comment="failed critical expectations (dq_result)"),
+    Column("dq_warnings", Integer, nullable=False, comment="failed warning-level expectations (dq_result)"),
+    Column("marts_refreshed", Integer, nullable=False, comment="as-of dates whose marts the run rebuilt"),
+    Column("alerts_sent", Integer, nullable=False, comment="digests for those dates that have been delivered"),
+    Column("data_complete_through", Date, comment="newest as-of date of the files loaded or marts rebuilt"),
+    Column("recorded_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    comment="One row per finished DAG run: what it loaded, validated, published and sent (dlsei health reads it).",
+)
+Index("ix_pipeline_run_dag_id_finished_at", pipeline_run.c.dag_id, pipeline_run.c.finished_at)

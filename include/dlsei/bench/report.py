@@ -1,0 +1,132 @@
+"""The benchmark's figures as a Markdown table, then each target met or missed."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import text
+
+from dlsei.bench.isolate import Measured
+from dlsei.warehouse.engine import make_engine
+
+# The targets of issue #8, on a 2-core machine.
+FLOOR_RATIO: Final = 4.0  # ingest (with full validation) + publish, over the floor
+RERUN_SECONDS: Final = 10.0
+MARTS_SECONDS: Final = 30.0  # one as-of date over 1,000,000 enrolments, PostgreSQL
+MARTS_AT_ROWS: Final = 1_000_000
+PIPELINE_STAGES: Final = ("ingest", "publish marts", "re-run the day")  # the stages the memory target covers
+
+
+def peak_rss_target_mb(rows: int) -> float:
+    return 1024.0 if rows <= 1_000_000 else 3072.0
+
+
+@dataclass(frozen=True)
+class Figure:
+    rows: int  # the workload's size (course-activity rows asked for)
+    backend: str  # postgresql, sqlite, or "-" for stages that touch no warehouse
+    stage: str
+    measured: Measured
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [
+        "| size | backend | stage | seconds | rows | rows/s | peak RSS (MB) |",
+        "|---:|---|---|---:|---:|---:|---:|",
+    ]
+    for f in figures:
+        m = f.measured
+        rate = f"{m.rows / m.seconds:,.0f}" if m.seconds else "-"
+        lines.append(
+            f"| {f.rows:,} | {f.backend} | {f.stage} | {m.seconds:.1f} | {m.rows:,} | {rate} | {m.peak_rss_mb:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def _get(figures: list[Figure], rows: int, backend: str, stage: str) -> Measured | None:
+    return next((f.measured for f in figures if (f.rows, f.backend, f.stage) == (rows, backend, stage)), None)
+
+
+def verdicts(figures: list[Figure]) -> str:
+    lines = []
+    for rows in sorted({f.rows for f in figures}):
+        read, copy = _get(figures, rows, "-", "floor: unzip + pyarrow read"), _get(figures, rows, "-", "floor: COPY")
+        for backend in sorted({f.backend for f in figures if f.rows == rows} - {"-"}):
+            ingest, marts = _get(figures, rows, backend, "ingest"), _get(figures, rows, backend, "publish marts")
+            rerun = _get(figures, rows, backend, "re-run the day")
+            if ingest and marts and read and copy:
+                floor = read.seconds + copy.seconds
+                ratio = (ingest.seconds + marts.seconds) / floor
+                figure = (
+                    f"{rows:,} {backend}: (ingest + publish marts) / floor = {ingest.seconds + marts.seconds:.1f} s"
+                    f" / {floor:.1f} s = {ratio:.2f}x"
+                )
+                # The floor is PostgreSQL's COPY: SQLite's ratio is shown, the target is PostgreSQL's.
+                lines.append(
+                    _verdict(figure, ratio <= FLOOR_RATIO, f"<= {FLOOR_RATIO:g}x")
+                    if backend == "postgresql"
+                    else f"- info {figure}"
+                )
+            pipeline = [
+                f.measured for f in figures if (f.rows, f.backend) == (rows, backend) and f.stage in PIPELINE_STAGES
+            ]
+            if pipeline:
+                peak = max(m.peak_rss_mb for m in pipeline)
+                limit = peak_rss_target_mb(rows)
+                lines.append(
+                    _verdict(f"{rows:,} {backend}: peak RSS {peak:,.0f} MB", peak < limit, f"< {limit:,.0f} MB")
+                )
+            if rerun:
+                lines.append(
+                    _verdict(
+                        f"{rows:,} {backend}: re-run {rerun.seconds:.1f} s", rerun.seconds < RERUN_SECONDS, "< 10 s"
+                    )
+                )
+            if marts and backend == "postgresql" and rows >= MARTS_AT_ROWS:
+                lines.append(
+                    _verdict(
+                        f"{rows:,} {backend}: marts over {marts.rows:,} enrolments {marts.seconds:.1f} s",
+                        marts.seconds < MARTS_SECONDS,
+                        "< 30 s",
+                    )
+                )
+    return "\n".join(lines)
+
+
+def _verdict(figure: str, met: bool, target: str) -> str:
+    return f"- {'met ' if met else 'MISSED'} {figure} (target {target})"
+
+
+def machine(postgres_url: str) -> str:
+    """The machine and the versions the figures were measured with."""
+    cpuinfo = Path("/proc/cpuinfo")
+    model = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if cpuinfo.is_file()
+        else platform.processor()
+    )
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    engine = make_engine(postgres_url)
+    with engine.connect() as conn:
+        server = conn.execute(text("SHOW server_version")).scalar_one()
+    engine.dispose()
+    packages = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("pandas", "pyarrow", "great-expectations", "SQLAlchemy", "psycopg2-binary")
+    )
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory_gb:.0f} GB RAM, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, {packages}; PostgreSQL {server}"
+    )

@@ -1,0 +1,114 @@
+"""Match every learner of an as-of date's membership snapshot to the HEC registry's people (dim_person).
+
+Coursera's External Id holds the roll number and both are keyed as the kind "roll" (pseudonymise.py), so the
+first test is `external_id_key = person_key`; a learner without one (or with one the registry does not know) is
+tried by e-mail, `learner_key = email_key`. Each learner x programme gets one method: external_id, email,
+ambiguous (no roll number match and the e-mail belongs to more than one person) or unmatched. Unmatched and
+ambiguous learners are counted per university x cohort, never dropped. It all runs in the warehouse on keys: no
+identifier is read back.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, Select, and_, case, delete, func, insert, literal, null, select, true, union_all
+
+from dlsei.runs import RunContext
+from dlsei.warehouse.schema import (
+    MATCH_METHODS,
+    dim_person,
+    learner_match,
+    mart_learner_match,
+    programme,
+    seat_allocation,
+    snap_membership,
+)
+
+
+def match_query(as_of: date) -> Select:
+    """One row per learner x programme of the snapshot: program_slug, learner_key, person_key, match_method."""
+    m = snap_membership
+    by_roll = dim_person.alias("by_roll")
+    by_email = (
+        select(
+            dim_person.c.email_key,
+            func.count().label("people"),
+            func.min(dim_person.c.person_key).label("person_key"),
+        )
+        .group_by(dim_person.c.email_key)
+        .subquery("by_email")
+    )
+    method = case(
+        (by_roll.c.person_key.is_not(None), "external_id"),
+        (by_email.c.people == 1, "email"),
+        (by_email.c.people > 1, "ambiguous"),
+        else_="unmatched",
+    )
+    person = case(
+        (by_roll.c.person_key.is_not(None), by_roll.c.person_key),
+        (by_email.c.people == 1, by_email.c.person_key),
+        else_=null(),
+    )
+    return (
+        select(m.c.program_slug, m.c.learner_key, person.label("person_key"), method.label("match_method"))
+        .select_from(
+            m.outerjoin(by_roll, by_roll.c.person_key == m.c.external_id_key).outerjoin(
+                by_email, by_email.c.email_key == m.c.learner_key
+            )
+        )
+        .where(m.c.as_of_date == as_of)
+    )
+
+
+def match_counts(as_of: date, load_id: str) -> Select:
+    """mart_learner_match's rows for `as_of`, from learner_match: every method of every running allocation, zeros
+    included, so a university with no unmatched learner says so rather than having no row."""
+    lm, p, a = learner_match, programme, seat_allocation
+    methods = union_all(*(select(literal(method).label("match_method")) for method in MATCH_METHODS)).subquery(
+        "methods"
+    )
+    counted = (
+        select(p.c.university_id, p.c.cohort_id, lm.c.match_method, func.count().label("learners"))
+        .select_from(lm.join(p, p.c.program_slug == lm.c.program_slug))
+        .where(lm.c.as_of_date == as_of)
+        .group_by(p.c.university_id, p.c.cohort_id, lm.c.match_method)
+        .subquery("counted")
+    )
+    return (
+        select(
+            literal(as_of).label("as_of_date"),
+            a.c.university_id,
+            a.c.cohort_id,
+            methods.c.match_method,
+            func.coalesce(counted.c.learners, 0).label("learners"),
+            literal(as_of).label("data_complete_through"),
+            literal(load_id).label("load_id"),
+        )
+        .select_from(
+            a.join(methods, true()).outerjoin(
+                counted,
+                and_(
+                    counted.c.university_id == a.c.university_id,
+                    counted.c.cohort_id == a.c.cohort_id,
+                    counted.c.match_method == methods.c.match_method,
+                ),
+            )
+        )
+        .where(a.c.cohort_start <= as_of, a.c.cohort_end >= as_of)
+    )
+
+
+def publish_learner_match(conn: Connection, run: RunContext, as_of: date) -> None:
+    """Replace `as_of`'s matches and their counts; the caller's transaction makes it atomic with the other marts."""
+    matches = match_query(as_of).subquery("matches")
+    conn.execute(delete(learner_match).where(learner_match.c.as_of_date == as_of))
+    conn.execute(
+        insert(learner_match).from_select(
+            ["as_of_date", "program_slug", "learner_key", "person_key", "match_method", "load_id"],
+            select(literal(as_of), *matches.c, literal(run.load_id)),
+        )
+    )
+    counts = match_counts(as_of, run.load_id)
+    conn.execute(delete(mart_learner_match).where(mart_learner_match.c.as_of_date == as_of))
+    conn.execute(insert(mart_learner_match).from_select([c.name for c in counts.selected_columns], counts))

@@ -1,0 +1,114 @@
+"""The run summary (table pipeline_run): what one finished DAG run did, one row per run.
+
+Every figure is counted from the rows the run itself wrote under its load_id (file_ledger, dq_result, mart_refresh),
+so the summary agrees with the warehouse by construction and a re-run of the same run replaces its row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select
+
+from dlsei import ledger
+from dlsei.alerts.messages import DATA_TEAM, SENT
+from dlsei.quality.definitions import CRITICAL, WARNING
+from dlsei.runs import airflow_load_id
+from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, mart_refresh, pipeline_run
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """What Airflow knows about a run when it ends."""
+
+    dag_id: str
+    run_id: str
+    state: str
+    logical_date: datetime | None
+    queued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime
+
+    @property
+    def load_id(self) -> str:
+        return airflow_load_id(self.dag_id, self.run_id)
+
+
+def _files(conn: Connection, load_id: str) -> dict[str, int]:
+    f = file_ledger
+    rows = conn.execute(
+        select(f.c.status, func.count(), func.coalesce(func.sum(f.c.rows_loaded), 0))
+        .where(f.c.load_id == load_id)
+        .group_by(f.c.status)
+    ).all()
+    counts = {status: count for status, count, _ in rows}
+    return {
+        "files_seen": sum(counts.values()),
+        "files_loaded": counts.get(ledger.LOADED, 0),
+        "files_quarantined": counts.get(ledger.QUARANTINED, 0),
+        "files_duplicate": counts.get(ledger.DUPLICATE, 0),
+        "rows_loaded": sum(rows_loaded for status, _, rows_loaded in rows if status == ledger.LOADED),
+    }
+
+
+def _failed_expectations(conn: Connection, load_id: str) -> dict[str, int]:
+    rows = conn.execute(
+        select(dq_result.c.severity, func.count())
+        .where(dq_result.c.load_id == load_id, dq_result.c.success.is_(False))
+        .group_by(dq_result.c.severity)
+    ).all()
+    counts = dict(rows)
+    return {"dq_critical_failures": counts.get(CRITICAL, 0), "dq_warnings": counts.get(WARNING, 0)}
+
+
+def _loaded_dates(conn: Connection, load_id: str) -> list[date]:
+    f = file_ledger
+    return list(
+        conn.execute(
+            select(f.c.as_of_date).distinct().where(f.c.load_id == load_id, f.c.status == ledger.LOADED)
+        ).scalars()
+    )
+
+
+def _refreshed_dates(conn: Connection, load_id: str) -> list[date]:
+    return list(conn.execute(select(mart_refresh.c.as_of_date).where(mart_refresh.c.load_id == load_id)).scalars())
+
+
+def _alerts_sent(conn: Connection, as_of_dates: list[date]) -> int:
+    # Digests are queued once per recipient and date, so they belong to the dates the run rebuilt, not to a run id.
+    m = alert_message
+    return conn.execute(
+        select(func.count()).where(m.c.created_for.in_(as_of_dates), m.c.audience != DATA_TEAM, m.c.status == SENT)
+    ).scalar_one()
+
+
+def summarise(conn: Connection, run: FinishedRun) -> dict[str, object]:
+    refreshed = _refreshed_dates(conn, run.load_id)
+    through = [d for d in (*_loaded_dates(conn, run.load_id), *refreshed) if d is not None]
+    duration = (run.finished_at - run.started_at).total_seconds() if run.started_at else None
+    return {
+        "load_id": run.load_id,
+        "dag_id": run.dag_id,
+        "run_id": run.run_id,
+        "state": run.state,
+        "logical_date": run.logical_date,
+        "queued_at": run.queued_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "duration_seconds": duration,
+        **_files(conn, run.load_id),
+        **_failed_expectations(conn, run.load_id),
+        "marts_refreshed": len(refreshed),
+        "alerts_sent": _alerts_sent(conn, refreshed),
+        "data_complete_through": max(through, default=None),
+    }
+
+
+def record_run(engine: Engine, run: FinishedRun) -> dict[str, object]:
+    """Write (or, for a cleared and re-run run, replace) the run's summary row, in one transaction."""
+    with engine.begin() as conn:
+        row = summarise(conn, run)
+        conn.execute(delete(pipeline_run).where(pipeline_run.c.load_id == run.load_id))
+        conn.execute(insert(pipeline_run).values(**row))
+    return row

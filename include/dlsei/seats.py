@@ -1,0 +1,85 @@
+"""The seats of one as-of date, as docs/measures.md defines them: the one reading of the snapshots that the
+utilisation mart counts and the seat lifecycle records seat by seat.
+
+A seat is a membership row of the as-of date's snapshot; its last activity is the later of the membership's own
+and the latest of its course rows. A removed seat is one seen in an earlier snapshot and missing from this one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Subquery, and_, exists, func, select
+
+from dlsei.runs import karachi_midnight_utc
+from dlsei.warehouse.expressions import later
+from dlsei.warehouse.schema import programme, seat_allocation, snap_course_activity, snap_membership
+
+
+def window_start(as_of: date, days: int) -> datetime:
+    """The first instant of the `days` Karachi days ending with `as_of` (active_7d: 7, active_30d: 30)."""
+    return karachi_midnight_utc(as_of - timedelta(days=days - 1))
+
+
+def running_programmes(as_of: date) -> Subquery:
+    """The programmes (program_slug, university_id, cohort_id) of every allocation whose cohort window contains
+    `as_of`: the university x cohorts the marts publish for that date."""
+    p, a = programme, seat_allocation
+    return (
+        select(p.c.program_slug, p.c.university_id, p.c.cohort_id)
+        .select_from(p.join(a, and_(a.c.university_id == p.c.university_id, a.c.cohort_id == p.c.cohort_id)))
+        .where(a.c.cohort_start <= as_of, a.c.cohort_end >= as_of)
+        .subquery("running_programmes")
+    )
+
+
+def seat_activity(as_of: date) -> Subquery:
+    """Every seat in the as-of date's membership snapshot: program_slug, learner_key, member_state, last_at.
+
+    The membership is the roster and course rows are outer-joined to it, so a seat without a single activity row
+    is kept (with last_at NULL): that is the most under-used seat of all."""
+    m, ca = snap_membership, snap_course_activity
+    course_last = (
+        select(ca.c.program_slug, ca.c.learner_key, func.max(ca.c.last_activity_at).label("course_last"))
+        .where(ca.c.as_of_date == as_of)
+        .group_by(ca.c.program_slug, ca.c.learner_key)
+        .subquery("course_last")
+    )
+    return (
+        select(
+            m.c.program_slug,
+            m.c.learner_key,
+            m.c.member_state,
+            later(m.c.last_activity_at, course_last.c.course_last).label("last_at"),
+        )
+        .select_from(
+            m.outerjoin(
+                course_last,
+                and_(
+                    course_last.c.program_slug == m.c.program_slug,
+                    course_last.c.learner_key == m.c.learner_key,
+                ),
+            )
+        )
+        .where(m.c.as_of_date == as_of)
+        .subquery("seats")
+    )
+
+
+def removed_seats(as_of: date) -> Subquery:
+    """Seats (program_slug, learner_key) of any snapshot up to `as_of` that `as_of`'s snapshot no longer lists:
+    Coursera deletes a reclaimed seat from later exports, so only the warehouse's history remembers it."""
+    m = snap_membership
+    today = m.alias("today")
+    ever = select(m.c.program_slug, m.c.learner_key).where(m.c.as_of_date <= as_of).distinct().subquery("ever")
+    return (
+        select(ever.c.program_slug, ever.c.learner_key)
+        .where(
+            ~exists().where(
+                today.c.as_of_date == as_of,
+                today.c.program_slug == ever.c.program_slug,
+                today.c.learner_key == ever.c.learner_key,
+            )
+        )
+        .subquery("removed_seats")
+    )

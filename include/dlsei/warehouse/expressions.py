@@ -1,0 +1,23 @@
+"""Portable SQL expressions that the marts, the lifecycle and the alerts share (PostgreSQL and SQLite alike)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Numeric, case, cast, func
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of the group meet the condition; 0, not NULL, for an empty group."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def later(a: ColumnElement[datetime], b: ColumnElement[datetime]) -> ColumnElement[datetime]:
+    """The later of two nullable timestamps, ignoring a missing one (docs/measures.md: last activity)."""
+    # GREATEST() is not portable and SQLite's two-argument MAX() returns NULL when either side is NULL.
+    return case((a.is_(None), b), (b.is_(None), a), (a > b, a), else_=b)
+
+
+def round2(value: ColumnElement[float]) -> ColumnElement[float]:
+    """ROUND(value, 2) on both backends: PostgreSQL rounds to a number of places only a NUMERIC."""
+    return func.round(cast(value, Numeric), 2)

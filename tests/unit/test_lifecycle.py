@@ -1,0 +1,127 @@
+"""The seat lifecycle over four hand-built snapshots: each seat's state per day and its SCD-2 history, the same
+whatever order the days are published in, on both backends."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import Engine, insert, select
+from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, programmes, seat
+
+from dlsei.lifecycle import publish_lifecycle
+from dlsei.runs import RunContext
+from dlsei.settings import load_settings
+from dlsei.warehouse.schema import fact_seat_day, seat_lifecycle, snap_course_activity, snap_membership
+
+D1, D2, D3, D4 = (date(2026, 11, 7) + timedelta(days=i) for i in range(4))
+
+
+@pytest.fixture
+def seeded(warehouse: Engine) -> Engine:
+    with warehouse.begin() as conn:
+        for file_id, day in enumerate((D1, D2, D3, D4), start=1):
+            ledger_file(conn, file_id, day)
+        allocations(conn, ("U1", *COHORT, 10), ("U1", "C0", date(2026, 2, 1), date(2026, 7, 31), 5))
+        programmes(conn, ("p1", "U1", "C1"), ("p9", "U1", "C0"))
+        long_ago = at(D1 - timedelta(days=40), 0)
+        conn.execute(
+            insert(snap_membership),
+            [
+                # L1: invited, then joined, then active through a course row only
+                seat(D1, "p1", "L1", "INVITED", file_id=1),
+                seat(D2, "p1", "L1", file_id=2),
+                seat(D3, "p1", "L1", file_id=3),
+                seat(D4, "p1", "L1", file_id=4),
+                # L2: dormant, reclaimed (missing on D3), invited again on D4
+                seat(D1, "p1", "L2", last=long_ago, file_id=1),
+                seat(D2, "p1", "L2", last=long_ago, file_id=2),
+                seat(D4, "p1", "L2", "INVITED", file_id=4),
+                # L3: active, then reclaimed for good
+                seat(D1, "p1", "L3", last=at(D1, 60), file_id=1),
+                seat(D2, "p1", "L3", last=at(D1, 60), file_id=2),
+                # L4: a seat of a cohort that is over: gone from D2 on, but not counted as removed
+                seat(D1, "p9", "L4", file_id=1),
+            ],
+        )
+        conn.execute(
+            insert(snap_course_activity),
+            [enrolment(day, "p1", "L1", "X", at(D3, 30), file_id=n) for n, day in ((3, D3), (4, D4))],
+        )
+    return warehouse
+
+
+def publish(engine: Engine, days: tuple[date, ...]) -> None:
+    for day in days:
+        run = RunContext(load_id=f"test/{day}", logical_dt=at(day + timedelta(days=1), 480), settings=load_settings())
+        with engine.begin() as conn:
+            publish_lifecycle(conn, run, day)
+
+
+def states(engine: Engine) -> dict[tuple[date, str, str], str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(fact_seat_day)).all()
+    return {(r.as_of_date, r.program_slug, r.learner_key): r.state for r in rows}
+
+
+def history(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                seat_lifecycle.c.program_slug,
+                seat_lifecycle.c.learner_key,
+                seat_lifecycle.c.valid_from,
+                seat_lifecycle.c.valid_to,
+                seat_lifecycle.c.state,
+            ).order_by(seat_lifecycle.c.program_slug, seat_lifecycle.c.learner_key, seat_lifecycle.c.valid_from)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+EXPECTED_HISTORY = [
+    ("p1", "L1", D1, D2, "invited"),
+    ("p1", "L1", D2, D3, "joined"),
+    ("p1", "L1", D3, None, "active"),
+    ("p1", "L2", D1, D3, "dormant"),
+    ("p1", "L2", D3, D4, "removed"),
+    ("p1", "L2", D4, None, "invited"),
+    ("p1", "L3", D1, D3, "active"),
+    ("p1", "L3", D3, None, "removed"),
+    ("p9", "L4", D1, None, "joined"),
+]
+
+
+def test_states_per_day_and_the_history_of_each_seat(seeded: Engine) -> None:
+    publish(seeded, (D1, D2, D3, D4))
+    assert states(seeded) == {
+        (D1, "p1", "L1"): "invited",
+        (D1, "p1", "L2"): "dormant",
+        (D1, "p1", "L3"): "active",
+        (D1, "p9", "L4"): "joined",
+        (D2, "p1", "L1"): "joined",
+        (D2, "p1", "L2"): "dormant",
+        (D2, "p1", "L3"): "active",
+        (D3, "p1", "L1"): "active",
+        (D3, "p1", "L2"): "removed",
+        (D3, "p1", "L3"): "removed",
+        (D4, "p1", "L1"): "active",
+        (D4, "p1", "L2"): "invited",
+        (D4, "p1", "L3"): "removed",
+    }
+    assert history(seeded) == EXPECTED_HISTORY
+
+
+def test_the_history_does_not_depend_on_the_order_days_are_published_or_repeated(seeded: Engine) -> None:
+    publish(seeded, (D4, D2, D1, D3, D2))
+    assert history(seeded) == EXPECTED_HISTORY
+
+
+def test_the_history_knows_only_the_days_published_so_far(seeded: Engine) -> None:
+    publish(seeded, (D1, D2))
+    assert history(seeded) == [
+        ("p1", "L1", D1, D2, "invited"),
+        ("p1", "L1", D2, None, "joined"),
+        ("p1", "L2", D1, None, "dormant"),
+        ("p1", "L3", D1, None, "active"),
+        ("p9", "L4", D1, None, "joined"),
+    ]
