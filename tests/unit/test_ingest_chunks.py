@@ -4,6 +4,7 @@ validation is one report for the file, and a fault in the last chunk publishes n
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,7 @@ from dlsei.ledger import LOADED, QUARANTINED
 from dlsei.quality.definitions import CHECKS
 from dlsei.runs import KARACHI, RunContext
 from dlsei.settings import load_settings
-from dlsei.streaming import load_file
+from dlsei.streaming import LOADING, load_file
 from dlsei.warehouse.schema import dq_result, file_ledger, snap_course_activity
 
 WriteExport = Callable[..., Path]
@@ -49,7 +50,7 @@ def enrolments(**changes: dict[str, str]) -> list[dict[str, str]]:
 @pytest.fixture
 def landing(dlsei_env: Path, monkeypatch: pytest.MonkeyPatch) -> Landing:
     # Chunks as small as the parser's batches (about 4 MB): the file spans several.
-    monkeypatch.setattr(ingest_coursera, "load_file", partial(load_file, chunk_rows=1))
+    monkeypatch.setattr(ingest_coursera, "load_file", partial(load_file, options=replace(LOADING, block_rows=1)))
     return landing_from_url(load_settings().landing_url)
 
 

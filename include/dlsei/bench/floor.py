@@ -1,6 +1,8 @@
 """The floor: what this machine needs to read the same export and bulk-load it into the same PostgreSQL, with no
-pipeline around it. pyarrow reads each CSV the pipeline loads (unzipped first, as the pipeline must), and COPY
-streams each one into an UNLOGGED table typed by what pyarrow inferred (text, timestamptz, double, bigint, boolean).
+pipeline around it. pyarrow reads each CSV the pipeline loads (unzipped first, as the pipeline must) with the types
+it infers, and COPY streams each one into an UNLOGGED table of those types (text, timestamptz, double, bigint,
+boolean). pyarrow reads batch by batch, as fast as a whole-file read_csv on this machine (1.9 s against 2.0 s for
+1,000,000 rows) without holding the file: a whole 10,000,000-row read would need about 16 GB.
 """
 
 from __future__ import annotations
@@ -38,11 +40,23 @@ def members(export: Path, scratch: Path) -> list[Path]:
     return found
 
 
+def _types(member: Path) -> pa.Schema:
+    """The column types pyarrow infers from the first block; a column empty there is read as text."""
+    inferred = pacsv.open_csv(member, parse_options=_PARSE).schema
+    return pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in inferred])
+
+
 def read(export: Path, scratch: Path) -> Callable[[], int]:
-    """Unzip, then read every loaded CSV whole into Arrow (all cores, types inferred)."""
+    """Unzip, then parse and type every loaded CSV (batches dropped as they come)."""
 
     def work() -> int:
-        return sum(pacsv.read_csv(member, parse_options=_PARSE).num_rows for member in members(export, scratch))
+        rows = 0
+        for member in members(export, scratch):
+            convert = pacsv.ConvertOptions(column_types=_types(member))
+            rows += sum(
+                batch.num_rows for batch in pacsv.open_csv(member, parse_options=_PARSE, convert_options=convert)
+            )
+        return rows
 
     return work
 
@@ -65,8 +79,7 @@ def copy(postgres_url: str, export: Path, scratch: Path) -> Callable[[], int]:
     statements: list[tuple[str, Path]] = []
     with engine.begin() as conn:
         for member in members(export, scratch):
-            # Typed as pyarrow infers from the first block.
-            types = [_sql_type(field.type) for field in pacsv.open_csv(member, parse_options=_PARSE).schema]
+            types = [_sql_type(field.type) for field in _types(member)]
             name = f"floor_{uuid.uuid4().hex[:12]}"
             conn.execute(text(f"CREATE UNLOGGED TABLE {name} ({', '.join(f'c{n} {t}' for n, t in enumerate(types))})"))
             # The exports quote every field, so a blank is "": FORCE_NULL reads it as missing in the typed columns.

@@ -14,11 +14,12 @@ from sqlalchemy import text
 from dlsei.bench.isolate import Measured
 from dlsei.warehouse.engine import make_engine
 
-# The targets of issue #8, on a 2-core machine.
-FLOOR_RATIO: Final = 4.0  # ingest (with full validation) + publish, over the floor
+# The targets of issue #8, on a 2-core machine. The time targets are set at 1,000,000 rows (PostgreSQL, whose COPY
+# is the floor): at other sizes the same figures are shown, not judged.
+TARGET_ROWS: Final = 1_000_000
+FLOOR_RATIO: Final = 4.0  # (ingest, with full validation, + publish marts) / floor
+MARTS_SECONDS: Final = 30.0  # one as-of date over about 1,000,000 enrolments
 RERUN_SECONDS: Final = 10.0
-MARTS_SECONDS: Final = 30.0  # one as-of date over 1,000,000 enrolments, PostgreSQL
-MARTS_AT_ROWS: Final = 1_000_000
 PIPELINE_STAGES: Final = ("ingest", "publish marts", "re-run the day")  # the stages the memory target covers
 
 
@@ -55,51 +56,41 @@ def _get(figures: list[Figure], rows: int, backend: str, stage: str) -> Measured
 def verdicts(figures: list[Figure]) -> str:
     lines = []
     for rows in sorted({f.rows for f in figures}):
-        read, copy = _get(figures, rows, "-", "floor: unzip + pyarrow read"), _get(figures, rows, "-", "floor: COPY")
         for backend in sorted({f.backend for f in figures if f.rows == rows} - {"-"}):
-            ingest, marts = _get(figures, rows, backend, "ingest"), _get(figures, rows, backend, "publish marts")
-            rerun = _get(figures, rows, backend, "re-run the day")
-            if ingest and marts and read and copy:
-                floor = read.seconds + copy.seconds
-                ratio = (ingest.seconds + marts.seconds) / floor
-                figure = (
-                    f"{rows:,} {backend}: (ingest + publish marts) / floor = {ingest.seconds + marts.seconds:.1f} s"
-                    f" / {floor:.1f} s = {ratio:.2f}x"
-                )
-                # The floor is PostgreSQL's COPY: SQLite's ratio is shown, the target is PostgreSQL's.
-                lines.append(
-                    _verdict(figure, ratio <= FLOOR_RATIO, f"<= {FLOOR_RATIO:g}x")
-                    if backend == "postgresql"
-                    else f"- info {figure}"
-                )
-            pipeline = [
-                f.measured for f in figures if (f.rows, f.backend) == (rows, backend) and f.stage in PIPELINE_STAGES
-            ]
-            if pipeline:
-                peak = max(m.peak_rss_mb for m in pipeline)
-                limit = peak_rss_target_mb(rows)
-                lines.append(
-                    _verdict(f"{rows:,} {backend}: peak RSS {peak:,.0f} MB", peak < limit, f"< {limit:,.0f} MB")
-                )
-            if rerun:
-                lines.append(
-                    _verdict(
-                        f"{rows:,} {backend}: re-run {rerun.seconds:.1f} s", rerun.seconds < RERUN_SECONDS, "< 10 s"
-                    )
-                )
-            if marts and backend == "postgresql" and rows >= MARTS_AT_ROWS:
-                lines.append(
-                    _verdict(
-                        f"{rows:,} {backend}: marts over {marts.rows:,} enrolments {marts.seconds:.1f} s",
-                        marts.seconds < MARTS_SECONDS,
-                        "< 30 s",
-                    )
-                )
+            lines += _verdicts(figures, rows, backend)
     return "\n".join(lines)
 
 
-def _verdict(figure: str, met: bool, target: str) -> str:
-    return f"- {'met ' if met else 'MISSED'} {figure} (target {target})"
+def _verdicts(figures: list[Figure], rows: int, backend: str) -> list[str]:
+    judged = (backend, rows) == ("postgresql", TARGET_ROWS)
+    read, copy = _get(figures, rows, "-", "floor: unzip + pyarrow read"), _get(figures, rows, "-", "floor: COPY")
+    ingest, marts = _get(figures, rows, backend, "ingest"), _get(figures, rows, backend, "publish marts")
+    rerun = _get(figures, rows, backend, "re-run the day")
+    where = f"{rows:,} {backend}"
+    lines = []
+    if ingest and marts and read and copy:
+        pipeline, floor = ingest.seconds + marts.seconds, read.seconds + copy.seconds
+        figure = (
+            f"{where}: (ingest + publish marts) / floor = {pipeline:.1f} s / {floor:.1f} s = {pipeline / floor:.2f}x"
+        )
+        lines.append(_verdict(figure, pipeline / floor <= FLOOR_RATIO, f"<= {FLOOR_RATIO:g}x", judged))
+    if marts:
+        figure = f"{where}: publish marts over {marts.rows:,} enrolments {marts.seconds:.1f} s"
+        lines.append(_verdict(figure, marts.seconds < MARTS_SECONDS, f"< {MARTS_SECONDS:g} s", judged))
+    if rerun:
+        figure = f"{where}: re-run of a loaded day {rerun.seconds:.1f} s"
+        lines.append(_verdict(figure, rerun.seconds < RERUN_SECONDS, f"< {RERUN_SECONDS:g} s", True))
+    measured = [f.measured for f in figures if (f.rows, f.backend) == (rows, backend) and f.stage in PIPELINE_STAGES]
+    if measured:
+        peak, limit = max(m.peak_rss_mb for m in measured), peak_rss_target_mb(rows)
+        lines.append(_verdict(f"{where}: peak RSS {peak:,.0f} MB", peak < limit, f"< {limit:,.0f} MB", True))
+    return lines
+
+
+def _verdict(figure: str, met: bool, target: str, judged: bool) -> str:
+    if not judged:
+        return f"- info   {figure}"
+    return f"- {'met   ' if met else 'MISSED'} {figure} (target {target})"
 
 
 def machine(postgres_url: str) -> str:

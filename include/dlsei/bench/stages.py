@@ -19,6 +19,7 @@ from dlsei.exports import open_export
 from dlsei.ledger import LOADED
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
+from dlsei.streaming import LOADING
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.schema import file_ledger, snap_course_activity
 
@@ -69,10 +70,12 @@ def registry(setting: Setting, files: tuple[Path, ...]) -> Callable[[], int]:
 
 
 def parse(export: Path) -> Callable[[], int]:
-    """The reader alone: every record typed, block by block, nothing kept."""
+    """The reader alone, as ingest reads: every record typed, chunk by chunk, nothing kept."""
 
     def work() -> int:
-        return sum(len(block) for stream in open_export(export.name, export) for block in stream.blocks)
+        return sum(
+            len(block) for stream in open_export(export.name, export, options=LOADING) for block in stream.blocks
+        )
 
     return work
 
@@ -82,13 +85,12 @@ def validate(setting: Setting, export: Path) -> Callable[[], int]:
     writes anything."""
     from dlsei.quality.chunked import ChunkedValidation
     from dlsei.snapshots import prepare
-    from dlsei.streaming import CHUNK_ROWS
 
     _enter(setting)
 
     def work() -> int:
         rows = 0
-        for stream in open_export(export.name, export, block_rows=CHUNK_ROWS):
+        for stream in open_export(export.name, export, options=LOADING):
             validation = ChunkedValidation(
                 stream.kind, source=stream.file_name, parameters={"export_ts": stream.export_ts}
             )

@@ -13,7 +13,14 @@ from pathlib import Path
 from dlsei.exports.errors import ExportRejected
 from dlsei.exports.layouts import LAYOUTS, Layout, detect_layout
 from dlsei.exports.peek import export_kinds
-from dlsei.exports.reader import BLOCK_ROWS, ExportStream, ParsedExport, collect, open_csv_export
+from dlsei.exports.reader import (
+    DEFAULT_OPTIONS,
+    ExportStream,
+    ParsedExport,
+    StreamOptions,
+    collect,
+    open_csv_export,
+)
 from dlsei.exports.stamps import export_timestamp
 from dlsei.exports.zipped import is_zip, open_zip_export
 
@@ -23,6 +30,7 @@ __all__ = [
     "ExportStream",
     "Layout",
     "ParsedExport",
+    "StreamOptions",
     "detect_layout",
     "export_kinds",
     "export_timestamp",
@@ -31,13 +39,13 @@ __all__ = [
 ]
 
 
-def open_export(file_name: str, path: Path, *, block_rows: int = BLOCK_ROWS) -> Iterator[ExportStream]:
+def open_export(file_name: str, path: Path, *, options: StreamOptions = DEFAULT_OPTIONS) -> Iterator[ExportStream]:
     """A CSV gives one stream; the console's ZIP one per loaded member, each to be read to its end before the next
     is asked for. The file's content decides which, not its name. Raises ExportRejected, also while streaming."""
     if is_zip(path):
-        yield from open_zip_export(file_name, path, block_rows=block_rows)
+        yield from open_zip_export(file_name, path, options=options)
     else:
-        yield open_csv_export(file_name, path, block_rows=block_rows)
+        yield open_csv_export(file_name, path, options=options)
 
 
 def read_export(file_name: str, path: Path) -> list[ParsedExport]:

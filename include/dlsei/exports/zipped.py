@@ -17,7 +17,14 @@ from typing import Final
 import pandas as pd
 
 from dlsei.exports.errors import ExportRejected
-from dlsei.exports.reader import BLOCK_ROWS, ExportStream, ParsedExport, collect, open_csv_export
+from dlsei.exports.reader import (
+    DEFAULT_OPTIONS,
+    ExportStream,
+    ParsedExport,
+    StreamOptions,
+    collect,
+    open_csv_export,
+)
 from dlsei.exports.stamps import export_timestamp
 
 LOADED_MEMBERS: Final = ("courseactivity", "programactivity")
@@ -50,7 +57,7 @@ def _member_blocks(file_name: str, member: str, blocks: Iterator[pd.DataFrame]) 
         raise _in_zip(file_name, member, rejected) from None
 
 
-def open_zip_export(file_name: str, path: Path, *, block_rows: int = BLOCK_ROWS) -> Iterator[ExportStream]:
+def open_zip_export(file_name: str, path: Path, *, options: StreamOptions = DEFAULT_OPTIONS) -> Iterator[ExportStream]:
     """One stream per loaded member. A member is extracted to a scratch file when its stream is asked for and
     deleted when the next is: read each stream's blocks to the end before asking for the next one."""
     try:
@@ -67,7 +74,7 @@ def open_zip_export(file_name: str, path: Path, *, block_rows: int = BLOCK_ROWS)
                 with archive.open(info) as source, extracted.open("wb") as target:
                     shutil.copyfileobj(source, target, 1 << 20)
                 try:
-                    stream = open_csv_export(name, extracted, fallback_ts=fallback_ts, block_rows=block_rows)
+                    stream = open_csv_export(name, extracted, fallback_ts=fallback_ts, options=options)
                 except ExportRejected as rejected:
                     raise _in_zip(file_name, name, rejected) from None
                 yield replace(stream, blocks=_member_blocks(file_name, name, stream.blocks))

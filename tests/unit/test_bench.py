@@ -1,0 +1,72 @@
+"""The benchmark's own parts: a stage measured in a process of its own, the targets judged where they are set, and
+a generated workload."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dlsei.bench.isolate import Measured, measure
+from dlsei.bench.report import Figure, verdicts
+from dlsei.bench.workload import workload
+
+
+def allocate(megabytes: int) -> Callable[[], int]:
+    """A stage whose work holds `megabytes` at once and reports one row per megabyte."""
+
+    def work() -> int:
+        held = bytearray(megabytes << 20)
+        held[::4096] = b"x" * len(held[::4096])  # touch every page, so it is resident
+        return len(held) >> 20
+
+    return work
+
+
+def test_a_stage_is_measured_in_its_own_process() -> None:
+    small, large = measure(allocate, 1), measure(allocate, 300)
+    assert (small.rows, large.rows) == (1, 300)
+    assert large.peak_rss_mb - small.peak_rss_mb > 250, "each peak is its own process's"
+    assert small.seconds >= 0
+
+
+def figures(ingest_seconds: float, peak_mb: float) -> list[Figure]:
+    def at(rows: int) -> list[Figure]:
+        return [
+            Figure(rows, "-", "floor: unzip + pyarrow read", Measured(6.0, 1_500_000, 1_600)),
+            Figure(rows, "-", "floor: COPY", Measured(7.0, 1_500_000, 200)),
+            Figure(rows, "postgresql", "ingest", Measured(ingest_seconds, 1_500_000, peak_mb)),
+            Figure(rows, "postgresql", "publish marts", Measured(5.0, 1_000_000, 300)),
+            Figure(rows, "postgresql", "re-run the day", Measured(0.2, 1_500_000, 300)),
+        ]
+
+    return at(100_000) + at(1_000_000)
+
+
+def test_the_time_targets_are_judged_at_a_million_rows_on_postgresql() -> None:
+    assert verdicts(figures(ingest_seconds=60.0, peak_mb=900)).splitlines() == [
+        "- info   100,000 postgresql: (ingest + publish marts) / floor = 65.0 s / 13.0 s = 5.00x",
+        "- info   100,000 postgresql: publish marts over 1,000,000 enrolments 5.0 s",
+        "- met    100,000 postgresql: re-run of a loaded day 0.2 s (target < 10 s)",
+        "- met    100,000 postgresql: peak RSS 900 MB (target < 1,024 MB)",
+        "- MISSED 1,000,000 postgresql: (ingest + publish marts) / floor = 65.0 s / 13.0 s = 5.00x (target <= 4x)",
+        "- met    1,000,000 postgresql: publish marts over 1,000,000 enrolments 5.0 s (target < 30 s)",
+        "- met    1,000,000 postgresql: re-run of a loaded day 0.2 s (target < 10 s)",
+        "- met    1,000,000 postgresql: peak RSS 900 MB (target < 1,024 MB)",
+    ]
+
+
+def test_memory_is_judged_at_every_size() -> None:
+    lines = verdicts(figures(ingest_seconds=30.0, peak_mb=1_500)).splitlines()
+    assert [line for line in lines if "MISSED" in line] == [
+        "- MISSED 100,000 postgresql: peak RSS 1,500 MB (target < 1,024 MB)",
+        "- MISSED 1,000,000 postgresql: peak RSS 1,500 MB (target < 1,024 MB)",
+    ]
+
+
+def test_a_workload_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = workload(tmp_path, 2_000)
+    assert first.export.suffix == ".zip"
+    assert {p.name.split("_")[1] for p in first.registry} >= {"universities", "programmes", "people"}
+    stamp = first.export.stat().st_mtime_ns
+    assert workload(tmp_path, 2_000) == first
+    assert first.export.stat().st_mtime_ns == stamp, "a kept workload is not generated again"
