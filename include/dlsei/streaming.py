@@ -22,7 +22,7 @@ from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import QualityReport
 from dlsei.quality.chunked import ChunkedValidation
 from dlsei.snapshots import prepare, snapshot_rows
-from dlsei.staging import finish_snapshot, start_snapshot, write_chunk
+from dlsei.staging import SnapshotWriter
 from dlsei.warehouse.bulk import WriteBehind
 
 # Chunks of 50,000 rows: measured on 1,000,000 course-activity rows, GX costs about the same at 50,000 and 100,000
@@ -64,13 +64,12 @@ def load_file(
 def _load(
     conn: Connection, stream: ExportStream, pseudonymiser: Pseudonymiser, *, as_of: date, file_id: int, staging: str
 ) -> LoadedExport:
-    load = start_snapshot(conn, stream.kind, as_of=as_of, file_id=file_id, name=staging)
+    snapshot = SnapshotWriter(conn, stream.kind, as_of=as_of, file_id=file_id, staging=staging)
     parameters = {"export_ts": stream.export_ts} if stream.export_ts else None
     validation = ChunkedValidation(stream.kind, source=stream.file_name, parameters=parameters)
-    programmes: set[str] = set()
     rows_read = 0
     publishable = True
-    with WriteBehind(conn, lambda rows: write_chunk(conn, load, rows)) as writer:
+    with WriteBehind(conn, snapshot.write) as writer:
         for chunk in stream.blocks:
             rows_read += len(chunk)
             prepared = prepare(stream.kind, chunk)
@@ -78,8 +77,7 @@ def _load(
             # not written (a missing key would break the snapshot's constraints before the report is made).
             publishable = validation.add(prepared.frame) and publishable
             if publishable:
-                programmes.update(prepared.frame["program_slug"].dropna().unique())
-                writer.submit(snapshot_rows(prepared, pseudonymiser))
+                writer.submit(snapshot_rows(prepared, pseudonymiser)[snapshot.columns])
             # Dropped before the reader types the next chunk, so one chunk is in memory at a time.
             del chunk, prepared
     return LoadedExport(
@@ -89,6 +87,6 @@ def _load(
         export_ts=stream.export_ts,
         as_of=as_of,
         rows_read=rows_read,
-        rows_loaded=finish_snapshot(conn, load, programmes),
+        rows_loaded=snapshot.finish(),
         quality=validation.report(),
     )

@@ -1,5 +1,5 @@
-"""The benchmark's own parts: a stage measured in a process of its own, the targets judged where they are set, and
-a generated workload."""
+"""The benchmark's own parts: a stage measured in a process of its own, the targets judged where they are set, a
+generated workload and a larger one made of renamed copies."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dlsei.bench.isolate import Measured, measure
+from dlsei.bench.replicate import replicate
 from dlsei.bench.report import Figure, verdicts
 from dlsei.bench.workload import workload
+from dlsei.exports import read_export
 
 
 def allocate(megabytes: int) -> Callable[[], int]:
@@ -70,3 +72,15 @@ def test_a_workload_is_generated_once_and_kept(tmp_path: Path) -> None:
     stamp = first.export.stat().st_mtime_ns
     assert workload(tmp_path, 2_000) == first
     assert first.export.stat().st_mtime_ns == stamp, "a kept workload is not generated again"
+
+
+def test_copies_of_an_export_rename_their_learners(tmp_path: Path) -> None:
+    generated = workload(tmp_path, 2_000)
+    copied = replicate(generated.export, 3, tmp_path / generated.export.name)
+    original = {p.kind: p.frame for p in read_export(generated.export.name, generated.export)}
+    for export in read_export(copied.name, copied):
+        frame, source = export.frame, original[export.kind]
+        assert len(frame) == 3 * len(source)
+        assert frame["email"].str.startswith(("r0.", "r1.", "r2.")).all()
+        assert set(frame["email"].str.slice(3)) == set(source["email"].str.strip())
+        assert set(frame["program_slug"]) == set(source["program_slug"])

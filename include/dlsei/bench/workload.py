@@ -1,14 +1,16 @@
 """The exports a benchmark runs on: one generated day of a given size, kept between runs (the generator is
-deterministic, so a kept sample is the sample the same size would give again)."""
+deterministic, so a kept sample is the sample the same size would give again). Above GENERATED_UP_TO rows the
+day is copies of the largest generated one (replicate.py)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
+from dlsei.bench.replicate import replicate
 from dlsei.generator import SampleConfig, generate_sample
 from dlsei.generator.sample import export_stamp
 from dlsei.registry import is_registry_file
@@ -16,6 +18,7 @@ from dlsei.registry import is_registry_file
 # The generator writes about 1.1 course-activity rows per registry person (920,000 people: 1,013,645 rows).
 PEOPLE_PER_ROW: Final = 0.908
 UNIVERSITIES: Final = 40
+GENERATED_UP_TO: Final = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Workload:
 
 
 def workload(work_dir: Path, rows: int) -> Workload:
+    if rows > GENERATED_UP_TO:
+        return _copies(work_dir, rows)
     folder = work_dir / f"sample-{rows}"
     config = SampleConfig(
         out_dir=folder,
@@ -49,3 +54,16 @@ def workload(work_dir: Path, rows: int) -> Workload:
         as_of=as_of,
         export_ts=export_stamp(as_of),
     )
+
+
+def _copies(work_dir: Path, rows: int) -> Workload:
+    generated = workload(work_dir, GENERATED_UP_TO)
+    copies = round(rows / GENERATED_UP_TO)
+    folder = work_dir / f"copies-{rows}"
+    target = folder / generated.export.name
+    done = folder / "complete.json"
+    if not done.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        replicate(generated.export, copies, target)
+        done.write_text(json.dumps({"rows": rows, "copies of": GENERATED_UP_TO}), encoding="utf-8")
+    return replace(generated, rows=rows, export=target)

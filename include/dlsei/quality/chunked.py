@@ -1,9 +1,9 @@
 """One validation of an export too large to hold at once: its suite runs on each chunk as the file streams past,
 and the chunks' results add up to one report for the file.
 
-Why chunks rather than the whole frame: memory then depends on the chunk's size, not the file's; and GX's fixed
-cost per run (it hashes the batch's frame) is proportional to the rows, so chunks of a hundred thousand rows cost
-about what one whole-file run costs.
+Why chunks rather than the whole frame: memory then depends on the chunk's size, not the file's. GX's cost is
+mostly per row (it hashes each batch's frame, then evaluates every expectation): measured on 570,000 membership
+rows, chunks of 200,000 rows cost what one whole-frame run costs, chunks of 50,000 about 1.4 times as much.
 
 How the results add up, by what an expectation states:
 - about each row (not null, in a set, a pattern, a range, a pair of columns): every row is checked in its chunk;
