@@ -8,6 +8,7 @@ every value bound; Python only derives the few ratio columns of the resulting un
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, literal, select
@@ -18,9 +19,10 @@ from dlsei.ledger import LOADED
 from dlsei.lifecycle import publish_lifecycle
 from dlsei.matching import publish_learner_match
 from dlsei.quality import QualityReport, store_results, validate
+from dlsei.quality.definitions import RECONCILED
 from dlsei.rollups import publish_activity
 from dlsei.runs import RunContext
-from dlsei.seats import removed_seats, seat_activity, window_start
+from dlsei.seats import removed_seats, running_programmes, seat_activity, window_start
 from dlsei.warehouse.expressions import count_if
 from dlsei.warehouse.schema import (
     file_ledger,
@@ -31,6 +33,8 @@ from dlsei.warehouse.schema import (
     snap_course_activity,
     snap_membership,
 )
+
+_CONSISTENT_READ: Final = {"postgresql": "REPEATABLE READ", "sqlite": "SERIALIZABLE"}
 
 
 def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
@@ -137,6 +141,20 @@ def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
     return _derive(frame, as_of)
 
 
+def snapshot_totals(conn: Connection, as_of: date) -> dict[str, int]:
+    """What the utilisation rows of `as_of` must add up to (the suite's `snapshot_*` parameters), counted straight
+    from the snapshots: each row at most once, with no join that could drop or repeat it."""
+    running = select(running_programmes(as_of).c.program_slug)
+    ca, m = snap_course_activity, snap_membership
+    enrolments = select(func.count()).where(ca.c.as_of_date == as_of, ca.c.program_slug.in_(running))
+    seats = select(func.count(), count_if(m.c.member_state == "MEMBER")).where(
+        m.c.as_of_date == as_of, m.c.program_slug.in_(running)
+    )
+    seats_held, joined = conn.execute(seats).one()
+    totals = {"enrolments": conn.execute(enrolments).scalar_one(), "joined": joined or 0, "seats_held": seats_held}
+    return {f"snapshot_{column}": totals[column] for column in RECONCILED}
+
+
 def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
     ratio = (100 * part.astype("Float64") / whole.astype("Float64").where(whole != 0)).round(2)
     return ratio.astype("Float64")
@@ -187,16 +205,21 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     a failure anywhere leaves the previous rows of every mart untouched. Raises DataQualityError on a critical
     failure. The other marts are counts of the same validated snapshots: the utilisation suite is the one that
     applies."""
-    with engine.connect() as conn:
+    # One consistent read: the rows and the totals they must reconcile with come from the same snapshot even while
+    # another file of the date is being loaded.
+    with engine.connect().execution_options(isolation_level=_CONSISTENT_READ[engine.dialect.name]) as conn:
         if not has_membership_snapshot(conn, as_of):
             raise ValueError(f"no membership snapshot for {as_of}: nothing to compute seats from")
         rows = utilisation_rows(conn, as_of)
+        totals = snapshot_totals(conn, as_of)
         through = conn.execute(
             select(func.max(file_ledger.c.file_id)).where(
                 file_ledger.c.as_of_date == as_of, file_ledger.c.status == LOADED
             )
         ).scalar_one()
-    quality = validate("mart:quota_utilisation", rows, source=f"mart_quota_utilisation@{as_of.isoformat()}")
+    quality = validate(
+        "mart:quota_utilisation", rows, source=f"mart_quota_utilisation@{as_of.isoformat()}", parameters=totals
+    )
     with engine.begin() as conn:
         store_results(conn, quality, load_id=run.load_id, validated_for=run.logical_date)
     if not quality.passed:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from warehouse_rows import at, enrolment, ledger_file, seat
 
-from dlsei.marts import pending_dates, publish_utilisation, utilisation_rows
+from dlsei.marts import pending_dates, publish_utilisation, snapshot_totals, utilisation_rows
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
@@ -135,6 +135,15 @@ def test_every_measure_on_hand_built_snapshots(seeded: Engine) -> None:
     u4 = rows.loc[("U4", "C1")]
     assert u4[["allocated", "seats_held", "free_seats", "joined", "enrolments"]].tolist() == [3, 0, 3, 0, 0]
     assert u4["utilisation_pct"] == 0.0
+
+
+def test_snapshot_totals_count_the_running_cohorts_rows_once(seeded: Engine) -> None:
+    with seeded.connect() as conn:
+        totals = snapshot_totals(conn, A)
+        rows = utilisation_rows(conn, A)
+    # p1 and p2 run on A (p0's cohort is over): 7 + 1 seats, 6 + 1 joined, 3 + 1 course rows; other days not counted.
+    assert totals == {"snapshot_enrolments": 4, "snapshot_joined": 7, "snapshot_seats_held": 8}
+    assert {name: int(rows[name.removeprefix("snapshot_")].sum()) for name in totals} == totals
 
 
 def test_publishing_replaces_the_day_and_clears_it_from_pending(seeded: Engine) -> None:

@@ -12,11 +12,13 @@ from sqlalchemy import Engine, Table, delete, insert, select
 from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, programmes, seat
 
 from dlsei import marts
+from dlsei.errors import DataQualityError
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
     dim_course,
     dim_person,
+    dq_result,
     fact_seat_day,
     learner_match,
     mart_activity_by_course_type,
@@ -166,3 +168,31 @@ def test_a_failure_half_way_through_publishing_leaves_every_mart_as_it_was(
     refresh(registry, (D2,), attempt="retry")
     after = contents(registry)
     assert [t.name for t in PUBLISHED if after[t.name] == before[t.name]] == []
+
+
+def test_a_mart_that_does_not_add_up_to_its_snapshots_is_not_published(
+    registry: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deliver(registry, D1)
+    refresh(registry, (D1,))
+    before = contents(registry)
+
+    real = marts.utilisation_rows
+
+    def counts_an_enrolment_twice(*args: object) -> object:
+        # A join that repeats one programme's course rows: every per-row rule still holds.
+        rows = real(*args)
+        rows.loc[0, "enrolments"] += 1
+        return rows
+
+    monkeypatch.setattr(marts, "utilisation_rows", counts_an_enrolment_twice)
+    with pytest.raises(DataQualityError, match="expect_column_sum_to_be_between"):
+        refresh(registry, (D1,), attempt="miscounted")
+    assert contents(registry) == before
+    with registry.connect() as conn:
+        failed = conn.execute(
+            select(dq_result.c.column_name, dq_result.c.observed_value).where(
+                dq_result.c.load_id == run_for(D1, "miscounted").load_id, dq_result.c.success.is_(False)
+            )
+        ).all()
+    assert [column for column, _ in failed] == ["enrolments"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from dlsei.canonical import COURSE_ACTIVITY_COLUMNS, MEMBERSHIP_COLUMNS, REGISTRY_FILES
 from dlsei.quality import SUITES, QualityReport, build_data_docs, store_results, validate
 from dlsei.quality.context import ROOT_ENV, gx_root
-from dlsei.quality.definitions import CHECKS, CRITICAL, WARNING
+from dlsei.quality.definitions import CHECKS, CRITICAL, RECONCILED, WARNING
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
 from dlsei.warehouse.schema import dq_result, mart_quota_utilisation
@@ -217,6 +217,8 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "course_activity": {"export_ts": EXPORT_TS},
     "membership": {"export_ts": EXPORT_TS},
     **{kind: {"university_ids": UNIVERSITY_IDS} for kind in GOOD if kind.startswith("registry:")},
+    # The snapshots the good mart was counted from hold exactly its totals.
+    "mart:quota_utilisation": {f"snapshot_{column}": int(mart()[column].sum()) for column in RECONCILED},
 }
 
 
@@ -278,6 +280,7 @@ BETWEEN = "expect_column_values_to_be_between"
 ORDERED = "expect_column_pair_values_a_to_be_greater_than_b"
 EQUAL = "expect_column_pair_values_to_be_equal"
 ISO = "expect_column_values_to_match_strftime_format"
+SUM = "expect_column_sum_to_be_between"
 
 # (kind, expectation, column, mutation, other expectations that cannot help failing with it)
 CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], ...]]] = [
@@ -478,7 +481,23 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ("mart:quota_utilisation", EQUAL, "free_seats, dq_allocated_minus_seats_held", rebuilt_mart(free_seats=31), ()),
     ("mart:quota_utilisation", ORDERED, "active_30d, active_7d", rebuilt_mart(active_7d=41), ()),
     ("mart:quota_utilisation", ORDERED, "enrolments, completions", rebuilt_mart(completions=121), ()),
+    # One enrolment, one member, one invitation fewer than the snapshots hold: every per-row rule still holds.
+    ("mart:quota_utilisation", SUM, "enrolments", rebuilt_mart(enrolments=119), ()),
+    ("mart:quota_utilisation", SUM, "joined", rebuilt_mart(dormant=9), ()),
+    ("mart:quota_utilisation", SUM, "seats_held", rebuilt_mart(invited=9), ()),
 ]
+
+
+def _unreconciled(kind: str, frame: pd.DataFrame) -> set[tuple[str, str | None]]:
+    """A crafted mart whose total moved away from the snapshots' also fails that total's reconciliation."""
+    if kind != "mart:quota_utilisation":
+        return set()
+    totals = PARAMETERS[kind]
+    return {
+        (SUM, column)
+        for column in RECONCILED
+        if column in frame and frame[column].sum() != totals[f"snapshot_{column}"]
+    }
 
 
 def _severity(suite: str, expectation: str, column: str | None) -> str:
@@ -546,7 +565,9 @@ def test_crafted_input_fails_exactly_its_expectation(
     mutate: Mutation,
     also: tuple[tuple[str, str | None], ...],
 ) -> None:
-    report = run_suite(kind, mutate(GOOD[kind]()))
+    frame = mutate(GOOD[kind]())
+    report = run_suite(kind, frame)
+    also = (*also, *_unreconciled(kind, frame))
     assert _failed(report) == {(expectation, column), *also}
     severity = _severity(report.suite, expectation, column)
     # Severity routing: a warning alone publishes (and is recorded), a critical failure does not.

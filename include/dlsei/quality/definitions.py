@@ -203,6 +203,14 @@ def equal(column: str, derived: str, notes: str) -> Check:
     )
 
 
+def sums_to(column: str, snapshot_total: str, notes: str) -> Check:
+    """The column's total equals a run-time parameter: a total counted straight from the snapshots."""
+    total = parameter(snapshot_total)
+    return Check(
+        "ExpectColumnSumToBeBetween", {"column": column, "min_value": total, "max_value": total}, CRITICAL, notes
+    )
+
+
 def typed_columns(columns: Mapping[str, str]) -> tuple[Check, ...]:
     return tuple(dtype(column, kind) for column, kind in columns.items() if kind in _DTYPES)
 
@@ -377,6 +385,14 @@ COURSE_CATALOGUE_CHECKS: Final = (
 _COUNTS: Final = tuple(m for m in MEASURES if m != "free_seats")  # free seats go negative by definition
 _PERCENT_OVER_100 = "Above 100 when more seats are held than allocated: reported, published."
 
+# The mart's totals against the snapshots they were counted from (marts.snapshot_totals, run-time parameters): a
+# join that drops or repeats a programme's rows breaks no per-row rule, only these.
+RECONCILED: Final = {
+    "enrolments": "Total enrolments = the day's course-activity snapshot rows of the running cohorts' programmes.",
+    "joined": "Total joined = the day's membership snapshot rows in state MEMBER of the running cohorts' programmes.",
+    "seats_held": "Total seats held = the day's membership snapshot rows of the running cohorts' programmes.",
+}
+
 QUOTA_UTILISATION_CHECKS: Final = (
     columns_present(c.name for c in mart_quota_utilisation.columns if c.name != "load_id"),
     has_rows(
@@ -395,6 +411,7 @@ QUOTA_UTILISATION_CHECKS: Final = (
     equal("free_seats", ALLOCATED_MINUS_SEATS_HELD, "free_seats = allocated - seats_held"),
     not_before("active_30d", "active_7d", CRITICAL, "active_7d <= active_30d"),
     not_before("enrolments", "completions", CRITICAL, "completions <= enrolments"),
+    *(sums_to(column, f"snapshot_{column}", notes) for column, notes in RECONCILED.items()),
 )
 
 CHECKS: Final[dict[str, tuple[Check, ...]]] = {
