@@ -75,6 +75,12 @@ def dlsei_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, warehouse_url: st
     home = tmp_path / "home"
     monkeypatch.setenv("DLSEI_HOME", str(home))
     monkeypatch.setenv("AIRFLOW_CONN_DLSEI_WAREHOUSE", warehouse_url)
-    for name in ("AIRFLOW_VAR_DLSEI_LANDING_URL", "AIRFLOW_VAR_DLSEI_OUTBOX_DIR", "DLSEI_ENV"):
+    for name in (
+        "AIRFLOW_VAR_DLSEI_LANDING_URL",
+        "AIRFLOW_VAR_DLSEI_OUTBOX_DIR",
+        "AIRFLOW_VAR_DLSEI_DATA_DOCS_URL",
+        "AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK",
+        "DLSEI_ENV",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -130,6 +130,24 @@ def _summary(_: argparse.Namespace) -> int:
     return 0
 
 
+def _runs(args: argparse.Namespace) -> int:
+    from dlsei.run_summary import recent_runs, render_runs
+    from dlsei.settings import load_settings
+    from dlsei.warehouse.engine import make_engine
+
+    with make_engine(load_settings().warehouse_url).connect() as conn:
+        print(render_runs(recent_runs(conn, args.last)))
+    return 0
+
+
+def _add_runs(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "runs", help="the newest run summaries: files, rows, failed checks and warnings, Data Docs link"
+    )
+    parser.add_argument("--last", type=int, default=10, help="how many runs to show (default: 10)")
+    parser.set_defaults(handler=_runs)
+
+
 def _airflow_env(_: argparse.Namespace) -> int:
     import shlex
 
@@ -186,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(subcommands)
     _add_replay(subcommands)
     _add_health(subcommands)
+    _add_runs(subcommands)
     _add_bench(subcommands)
     subcommands.add_parser("summary", help="utilisation per university, open alerts, files handled").set_defaults(
         handler=_summary

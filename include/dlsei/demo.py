@@ -14,7 +14,7 @@ from datetime import date
 from dlsei.generator import SampleConfig, generate_sample
 from dlsei.landing import landing_from_url
 from dlsei.orchestration.local_airflow import DagOutcome, prepare_airflow, run_days
-from dlsei.quality.context import gx_root
+from dlsei.quality.docs import data_docs_link
 from dlsei.settings import load_settings
 from dlsei.summary import render
 from dlsei.warehouse.engine import make_engine
@@ -53,7 +53,6 @@ def run_demo(*, days: int, seed: int, universities: int, people: int) -> DemoRes
     failed = [f"{o.dag_id} at {o.logical_dt:%Y-%m-%d %H:%M %Z}: {o.state}" for o in outcomes if o.state != "success"]
     with engine.connect() as conn:
         summary = render(conn)
-    data_docs = gx_root() / "uncommitted/data_docs/local_site/index.html"
     report = "\n".join(
         [
             summary,
@@ -66,7 +65,8 @@ def run_demo(*, days: int, seed: int, universities: int, people: int) -> DemoRes
             f"  warehouse      {settings.warehouse_url}",
             f"  landing area   {settings.landing_url}  (incoming/ archive/ quarantine/ reports/)",
             f"  alert outbox   {settings.outbox_dir}",
-            f"  Data Docs      {data_docs}",
+            f"  Data Docs      {data_docs_link(settings)}",
+            "  run summaries  dlsei runs  (files, rows, failed checks and warnings of each DAG run)",
             f"  sample data    {manifest.incoming_dir.parent}  (truth/utilisation.csv is the generator's own record)",
             f"  Airflow home   {settings.home / 'airflow'}  (./dev ui opens the Airflow UI on it)",
         ]

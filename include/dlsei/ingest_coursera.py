@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from dlsei import ledger
 from dlsei.exports import ExportRejected, export_timestamp
-from dlsei.intake import FileOutcome, IntakeReport, quarantine, set_aside_duplicate
+from dlsei.intake import FAILED_CHECK, FileOutcome, IntakeReport, quarantine, set_aside_duplicate
 from dlsei.landing import LandedFile, Landing
 from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import store_results
@@ -85,7 +85,7 @@ def _ingest_file(run: RunContext, landing: Landing, engine: Engine, landed: Land
             run,
             landed,
             sha256,
-            rule="critical_expectation",
+            rule=FAILED_CHECK,
             reason="; ".join(failures),
             kind=_kind(loaded),
             layout=_layout(loaded),

@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
+from typing import Final
 
 from sqlalchemy import Engine
 
 from dlsei import ledger
 from dlsei.alerts import notify_data_team
 from dlsei.landing import LandedFile, Landing
+from dlsei.quality.docs import data_docs_link
 from dlsei.runs import RunContext
+
+# The quarantine rule of a file a critical expectation stopped: its notice links the Data Docs.
+FAILED_CHECK: Final = "critical_expectation"
 
 
 @dataclass(frozen=True)
@@ -108,8 +113,9 @@ def quarantine(
             subject=f"Quarantined: {landed.name}",
             body=(
                 f"The file {landed.name} was not loaded and now lies in {stored}.\n"
-                f"Rule: {rule}\nReason: {reason}\nRun: {run.load_id}\n\n"
-                f"After fixing it, replay it with: dlsei replay '{PurePosixPath(stored).name}'"
+                f"Rule: {rule}\nReason: {reason}\nRun: {run.load_id}\n"
+                + (f"Every check, in Data Docs: {data_docs_link(run.settings)}\n" if rule == FAILED_CHECK else "")
+                + f"\nAfter fixing it, replay it with: dlsei replay '{PurePosixPath(stored).name}'"
             ),
             as_of=run.logical_date,
         )

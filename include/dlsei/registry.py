@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select
 from dlsei import ledger
 from dlsei.canonical import REGISTRY_FILES
 from dlsei.frames import records
-from dlsei.intake import FileOutcome, IntakeReport, quarantine, set_aside_duplicate
+from dlsei.intake import FAILED_CHECK, FileOutcome, IntakeReport, quarantine, set_aside_duplicate
 from dlsei.landing import LandedFile, Landing
 from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import store_results, validate
@@ -133,7 +133,7 @@ def _ingest_extract(
             run,
             landed,
             sha256,
-            rule="critical_expectation",
+            rule=FAILED_CHECK,
             reason=quality.describe(),
             kind=kind,
             rows_read=len(frame),

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Final
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, exists, func, insert, select
 
 from dlsei import ledger
 from dlsei.alerts.messages import DATA_TEAM, SENT
@@ -62,6 +63,32 @@ def _failed_expectations(conn: Connection, load_id: str) -> dict[str, int]:
     return {"dq_critical_failures": counts.get(CRITICAL, 0), "dq_warnings": counts.get(WARNING, 0)}
 
 
+# A run that checked hundreds of files could list as many warnings; dq_result keeps them all.
+_WARNINGS_LISTED: Final = 50
+
+
+def _warning_details(conn: Connection, load_id: str) -> str | None:
+    """One line per failed warning-level expectation, as the data team reads it in the summary."""
+    r = dq_result
+    rows = conn.execute(
+        select(r.c.suite, r.c.expectation, r.c.column_name, r.c.source, r.c.unexpected_count, r.c.element_count)
+        .where(r.c.load_id == load_id, r.c.severity == WARNING, r.c.success.is_(False))
+        .order_by(r.c.suite, r.c.source, r.c.expectation, r.c.column_name)
+    ).all()
+    lines = [
+        f"{row.suite}: {row.expectation}({row.column_name or ''}) on {row.source}"
+        + (f": {row.unexpected_count} of {row.element_count} rows" if row.unexpected_count is not None else "")
+        for row in rows[:_WARNINGS_LISTED]
+    ]
+    if len(rows) > _WARNINGS_LISTED:
+        lines.append(f"... and {len(rows) - _WARNINGS_LISTED} more in dq_result (load_id {load_id})")
+    return "\n".join(lines) or None
+
+
+def _validated(conn: Connection, load_id: str) -> bool:
+    return conn.execute(select(exists().where(dq_result.c.load_id == load_id))).scalar_one()
+
+
 def _loaded_dates(conn: Connection, load_id: str) -> list[date]:
     f = file_ledger
     return list(
@@ -83,7 +110,8 @@ def _alerts_sent(conn: Connection, as_of_dates: list[date]) -> int:
     ).scalar_one()
 
 
-def summarise(conn: Connection, run: FinishedRun) -> dict[str, object]:
+def summarise(conn: Connection, run: FinishedRun, data_docs: str | None = None) -> dict[str, object]:
+    """The run's row; `data_docs` is the Data Docs site's address, kept when the run validated anything."""
     refreshed = _refreshed_dates(conn, run.load_id)
     through = [d for d in (*_loaded_dates(conn, run.load_id), *refreshed) if d is not None]
     duration = (run.finished_at - run.started_at).total_seconds() if run.started_at else None
@@ -99,16 +127,47 @@ def summarise(conn: Connection, run: FinishedRun) -> dict[str, object]:
         "duration_seconds": duration,
         **_files(conn, run.load_id),
         **_failed_expectations(conn, run.load_id),
+        "dq_warning_details": _warning_details(conn, run.load_id),
+        "data_docs_url": data_docs if data_docs and _validated(conn, run.load_id) else None,
         "marts_refreshed": len(refreshed),
         "alerts_sent": _alerts_sent(conn, refreshed),
         "data_complete_through": max(through, default=None),
     }
 
 
-def record_run(engine: Engine, run: FinishedRun) -> dict[str, object]:
+def record_run(engine: Engine, run: FinishedRun, data_docs: str | None = None) -> dict[str, object]:
     """Write (or, for a cleared and re-run run, replace) the run's summary row, in one transaction."""
     with engine.begin() as conn:
-        row = summarise(conn, run)
+        row = summarise(conn, run, data_docs)
         conn.execute(delete(pipeline_run).where(pipeline_run.c.load_id == run.load_id))
         conn.execute(insert(pipeline_run).values(**row))
     return row
+
+
+def recent_runs(conn: Connection, limit: int = 10) -> list[dict[str, object]]:
+    """The newest run summaries, newest first."""
+    r = pipeline_run
+    query = select(r).order_by(r.c.finished_at.desc(), r.c.load_id).limit(limit)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def render_runs(runs: list[dict[str, object]]) -> str:
+    """The run summaries as the data team reads them: one block per run, warnings listed, Data Docs linked."""
+    if not runs:
+        return "No run recorded in pipeline_run yet."
+    blocks = []
+    for run in runs:
+        lines = [
+            f"{run['dag_id']} {run['run_id']}: {run['state']}, finished {run['finished_at']:%Y-%m-%d %H:%M} UTC"
+            + (f" after {run['duration_seconds']:.0f} s" if run["duration_seconds"] is not None else ""),
+            f"  files: {run['files_seen']} seen, {run['files_loaded']} loaded ({run['rows_loaded']} rows), "
+            f"{run['files_quarantined']} quarantined, {run['files_duplicate']} duplicate",
+            f"  checks: {run['dq_critical_failures']} critical failure(s), {run['dq_warnings']} warning(s)",
+            *(f"    - {line}" for line in str(run["dq_warning_details"] or "").splitlines()),
+            f"  marts: {run['marts_refreshed']} date(s) rebuilt, {run['alerts_sent']} digest(s) delivered; "
+            f"data complete through {run['data_complete_through'] or '-'}",
+        ]
+        if run["data_docs_url"]:
+            lines.append(f"  Data Docs: {run['data_docs_url']}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

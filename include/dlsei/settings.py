@@ -31,6 +31,8 @@ class Settings:
     outbox_dir: Path
     coursera_lag_days: int
     environment: str
+    data_docs_url: str = ""  # s3://bucket/prefix the Data Docs site is mirrored to; empty: the local site only
+    data_docs_link: str = ""  # the address people open the site at (an S3 website or CDN); empty: derived
 
     @property
     def is_production(self) -> bool:
@@ -90,4 +92,6 @@ def load_settings() -> Settings:
         outbox_dir=Path(_env("AIRFLOW_VAR_DLSEI_OUTBOX_DIR", str(home / "outbox"))),
         coursera_lag_days=int(lag),
         environment=environment,
+        data_docs_url=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_URL", ""),
+        data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
     )

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import pandas as pd
 import pytest
@@ -284,3 +286,8 @@ def assert_run_summaries(warehouse: Engine, states: dict, manifest: SampleManife
     assert sum(row.marts_refreshed for row in publishing) >= len(manifest.as_of_dates)
     assert max(row.data_complete_through for row in publishing if row.marts_refreshed) == max(manifest.as_of_dates)
     assert all(row.duration_seconds > 0 and row.queued_at is not None for row in rows.values())
+    # Every run that validated links the Data Docs site its validations are in; the worker built it there.
+    assert all(row.data_docs_url for row in (hec, coursera, *(r for r in publishing if r.marts_refreshed)))
+    (link,) = {row.data_docs_url for row in rows.values()} - {None}
+    assert Path(url2pathname(urlsplit(link).path)).is_file()
+    assert "mart_quota_utilisation" in Path(url2pathname(urlsplit(link).path)).read_text(encoding="utf-8")

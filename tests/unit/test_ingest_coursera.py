@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from dlsei.cli import main
 from dlsei.generator import SampleConfig, generate_sample
 from dlsei.ingest_coursera import ingest_coursera_exports
+from dlsei.intake import FAILED_CHECK
 from dlsei.landing import Landing, landing_from_url
 from dlsei.ledger import LOADED, QUARANTINED
 from dlsei.runs import KARACHI, RunContext
@@ -71,6 +72,7 @@ BAD: dict[str, tuple[Callable[[str, bytes], bytes], str]] = {
     "baddate": (lambda t, b: _replace_cell(t, "Enrollment Time", "next tuesday", row=2), "timestamp"),
     "percent": (lambda t, b: _replace_cell(t, "Overall Progress", "10%", row=3), "number"),
     "progress": (lambda t, b: _replace_cell(t, "Overall Progress", "150.00", row=4), "progress_range"),
+    "noslug": (lambda t, b: _replace_cell(t, "Program Slug", "", row=2), FAILED_CHECK),
     "zipextra": (lambda t, b: _zip({f"CourseActivity x - {STAMP}.csv": b, "readme.txt": b"hello"}), "zip_members"),
 }
 
@@ -120,7 +122,11 @@ def test_every_bad_file_is_quarantined_and_the_good_ones_still_load(
         ledger = {row.file_name: row for row in conn.execute(select(file_ledger))}
         memberships = conn.execute(select(func.count()).select_from(snap_membership)).scalar_one()
         enrolments = conn.execute(select(func.count()).select_from(snap_course_activity)).scalar_one()
-        subjects = list(conn.execute(select(alert_message.c.subject).where(alert_message.c.audience == "data_team")))
+        notices = dict(
+            conn.execute(
+                select(alert_message.c.subject, alert_message.c.body).where(alert_message.c.audience == "data_team")
+            ).all()
+        )
     # Nothing of a good file was lost: every record read is in the snapshot or counted as a folded repeat.
     for good in (MEMBERSHIP, USAGE):
         assert ledger[good].rows_read == ledger[good].rows_loaded + ledger[good].rows_rejected > 0
@@ -131,7 +137,9 @@ def test_every_bad_file_is_quarantined_and_the_good_ones_still_load(
     for name, (data, rule) in bad_files.items():
         entry = ledger[name]
         assert entry.status == QUARANTINED
-        assert f"rule '{rule}'" in entry.reason, (name, entry.reason)
+        # A parser rule is named as such; a failed check by its expectation and column.
+        named = "critical expect_column_values_to_not_be_null on program_slug" if rule == FAILED_CHECK else rule
+        assert named in entry.reason, (name, entry.reason)
         assert entry.stored_key == f"quarantine/{name}"
         with landing.fetch(entry.stored_key) as path:
             assert path.read_bytes() == data, "a quarantined file is kept byte for byte"
@@ -139,7 +147,9 @@ def test_every_bad_file_is_quarantined_and_the_good_ones_still_load(
             reason = json.loads(path.read_text())
         assert reason["rule"] == rule
         assert name in quarantined
-        assert (f"Quarantined: {name}",) in subjects
+        # A file a check stopped points at the checks' report; the others' reason says it all.
+        links_docs = "Every check, in Data Docs: file://" in notices[f"Quarantined: {name}"]
+        assert links_docs is (rule == FAILED_CHECK), name
 
 
 def test_the_same_bytes_load_once(good_day: dict[str, bytes], landing: Landing, warehouse: Engine) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from dlsei.run_summary import FinishedRun, record_run
+from dlsei.run_summary import FinishedRun, recent_runs, record_run, render_runs
 from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, mart_refresh, pipeline_run
 
 START = datetime(2026, 11, 2, 3, 0, 5, tzinfo=UTC)
@@ -42,10 +42,13 @@ def ledger(conn: Connection, load_id: str, status: str, *, rows: int = 0, as_of:
     )
 
 
-def expectation(conn: Connection, load_id: str, severity: str, success: bool) -> None:
+def expectation(conn: Connection, load_id: str, severity: str, success: bool, **found: object) -> None:
     conn.execute(
         insert(dq_result).values(
-            load_id=load_id, suite="membership", source="f.csv", expectation="e", severity=severity, success=success
+            **{"suite": "membership", "source": "f.csv", "expectation": "e", **found},
+            load_id=load_id,
+            severity=severity,
+            success=success,
         )
     )
 
@@ -143,3 +146,37 @@ def test_a_rerun_replaces_the_runs_row(warehouse: Engine) -> None:
     with warehouse.connect() as conn:
         rows = conn.execute(select(pipeline_run.c.state, pipeline_run.c.duration_seconds)).all()
     assert rows == [("success", 420.0)]
+
+
+def test_the_summary_lists_the_warnings_and_links_the_data_docs_of_a_run_that_validated(warehouse: Engine) -> None:
+    landing, registry = run("coursera_exports"), run("hec_registry")
+    docs = "https://dq.example.org/index.html"
+    with warehouse.begin() as conn:
+        expectation(conn, landing.load_id, "critical", True)
+        found = {"element_count": 1200, "unexpected_count": 3}
+        expectation(conn, landing.load_id, "warning", False, column_name="enrolled_courses", **found)
+        expectation(conn, landing.load_id, "critical", False, source="g.csv")  # listed as a count, not a warning
+        expectation(conn, "coursera_exports/an_earlier_run", "warning", False)
+
+    landed = record_run(warehouse, landing, data_docs=docs)
+    nothing_checked = record_run(warehouse, registry, data_docs=docs)
+
+    assert landed["dq_warning_details"] == "membership: e(enrolled_courses) on f.csv: 3 of 1200 rows"
+    assert landed["data_docs_url"] == docs
+    assert (nothing_checked["dq_warning_details"], nothing_checked["data_docs_url"]) == (None, None)
+    with warehouse.connect() as conn:
+        shown = render_runs(recent_runs(conn))
+    assert "coursera_exports scheduled__2026-11-02T03:00:00+00:00: success" in shown
+    assert "checks: 1 critical failure(s), 1 warning(s)\n    - membership: e(enrolled_courses) on f.csv" in shown
+    assert f"Data Docs: {docs}" in shown
+    assert shown.count("Data Docs:") == 1
+
+
+def test_a_run_with_many_warnings_lists_the_first_and_counts_the_rest(warehouse: Engine) -> None:
+    landing = run("coursera_exports")
+    with warehouse.begin() as conn:
+        for n in range(53):
+            expectation(conn, landing.load_id, "warning", False, source=f"f{n:02}.csv")
+    details = str(record_run(warehouse, landing)["dq_warning_details"]).splitlines()
+    assert len(details) == 51
+    assert details[-1] == f"... and 3 more in dq_result (load_id {landing.load_id})"

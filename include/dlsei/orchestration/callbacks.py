@@ -28,16 +28,23 @@ def tell_data_team(settings: Settings, *, subject: str, body: str, as_of: date) 
 
 def notify_task_failure(context: dict[str, Any]) -> None:
     """Tell the data team a task failed after its last retry, through the same queue as every other alert."""
+
+    from dlsei.errors import DataQualityError
     from dlsei.orchestration.tasks import run_context
+    from dlsei.quality.docs import data_docs_link
 
     run = run_context(context)
     task_instance = context["ti"]
+    error = context.get("exception")
+    checks = (
+        f"Every check, in Data Docs: {data_docs_link(run.settings)}\n" if isinstance(error, DataQualityError) else ""
+    )
     tell_data_team(
         run.settings,
         subject=f"Failed: {task_instance.dag_id}.{task_instance.task_id} for {run.logical_date}",
         body=(
             f"Task {task_instance.task_id} of {task_instance.dag_id} failed after its last try "
-            f"(try {task_instance.try_number}).\nRun: {run.load_id}\nError: {context.get('exception')}\n"
+            f"(try {task_instance.try_number}).\nRun: {run.load_id}\nError: {error}\n{checks}"
         ),
         as_of=run.logical_date,
     )

@@ -33,11 +33,13 @@ def on_dag_run_failed(dag_run: DagRun, msg: str) -> None:
 
 def record_dag_run(dag_run: DagRun) -> None:
     from dlsei.orchestration.tasks import warehouse
+    from dlsei.quality.docs import data_docs_link
     from dlsei.run_summary import FinishedRun, record_run
     from dlsei.settings import load_settings
 
+    settings = load_settings()
     record_run(
-        warehouse(load_settings()),
+        warehouse(settings),
         FinishedRun(
             dag_id=dag_run.dag_id,
             run_id=dag_run.run_id,
@@ -49,6 +51,7 @@ def record_dag_run(dag_run: DagRun) -> None:
             # Airflow stamps end_date whenever a run enters a finished state.
             finished_at=dag_run.end_date,
         ),
+        data_docs=data_docs_link(settings),
     )
 
 

@@ -134,6 +134,7 @@ def raise_and_send_alerts(context: Context, refreshed: list[str]) -> dict[str, o
 
 
 def build_data_docs() -> str:
-    from dlsei.quality import build_data_docs as build
+    from dlsei.quality.docs import publish_data_docs
+    from dlsei.settings import load_settings
 
-    return str(build())
+    return publish_data_docs(load_settings())

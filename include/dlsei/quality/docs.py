@@ -1,11 +1,25 @@
-"""Rebuild GX Data Docs from the stored suites and validation results."""
+"""Rebuild GX Data Docs from the stored suites and validation results, and publish the site where people read it.
+
+The site is always built into the GX project's local folder (GX's own SiteBuilder). In production
+`AIRFLOW_VAR_DLSEI_DATA_DOCS_URL=s3://bucket/prefix` mirrors it there after each build; the run summary links to
+`AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK` (the address a browser opens: an S3 website or CDN in front of that prefix),
+else to the index's own URL.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from typing import Final
+from urllib.parse import unquote, urlparse, urlsplit
 
-from dlsei.quality.context import get_context
+from dlsei.quality.context import get_context, gx_root
+from dlsei.settings import ConfigurationError, Settings
+
+LOCAL_SITE: Final = Path("uncommitted/data_docs/local_site")
+INDEX: Final = "index.html"
 
 
 def build_data_docs() -> Path:
@@ -15,3 +29,68 @@ def build_data_docs() -> Path:
     """
     urls = get_context().build_data_docs()
     return Path(unquote(urlparse(urls["local_site"]).path))
+
+
+@dataclass(frozen=True)
+class Mirrored:
+    uploaded: int
+    unchanged: int
+    deleted: int
+
+
+def mirror_site(site: Path, url: str) -> Mirrored:
+    """Make `s3://bucket/prefix` hold exactly the files of the local `site` folder: pages whose bytes changed are
+    uploaded with their content type (so a browser renders them), pages gone from the site (pruned validation
+    results) are deleted, and the rest is left alone: most pages of a day-old site are unchanged."""
+    import boto3  # only a production run with a Data Docs URL pays for it
+
+    bucket, prefix = _s3(url)
+    client = boto3.client("s3")
+    stored = {
+        item["Key"]: item["ETag"].strip('"')
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/")
+        for item in page.get("Contents", [])
+    }
+    uploaded = unchanged = 0
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        key = f"{prefix}/{path.relative_to(site).as_posix()}"
+        body = path.read_bytes()
+        # A single-part upload's ETag is the MD5 of its bytes; a page is far below the multipart threshold.
+        if stored.pop(key, None) == hashlib.md5(body, usedforsecurity=False).hexdigest():
+            unchanged += 1
+            continue
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+        uploaded += 1
+    stale = sorted(stored)
+    for start in range(0, len(stale), 1000):  # DeleteObjects takes at most 1,000 keys
+        batch = [{"Key": key} for key in stale[start : start + 1000]]
+        client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+    return Mirrored(uploaded=uploaded, unchanged=unchanged, deleted=len(stale))
+
+
+def data_docs_link(settings: Settings) -> str:
+    """Where the data team opens the site: the configured link, else the S3 index, else the local index."""
+    if settings.data_docs_link:
+        return settings.data_docs_link
+    if settings.data_docs_url:
+        bucket, prefix = _s3(settings.data_docs_url)
+        return f"s3://{bucket}/{prefix}/{INDEX}"
+    return (gx_root() / LOCAL_SITE / INDEX).as_uri()
+
+
+def publish_data_docs(settings: Settings) -> str:
+    """Rebuild the site, mirror it when a Data Docs URL is set, and return the link to it."""
+    index = build_data_docs()
+    if settings.data_docs_url:
+        mirror_site(index.parent, settings.data_docs_url)
+    return data_docs_link(settings)
+
+
+def _s3(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    prefix = parts.path.strip("/")
+    if parts.scheme != "s3" or not parts.netloc or not prefix:
+        # A prefix of its own: the mirror deletes whatever else it finds under it.
+        raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_DATA_DOCS_URL must be s3://bucket/prefix, not {url!r}")
+    return parts.netloc, prefix

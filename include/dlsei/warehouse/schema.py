@@ -435,6 +435,16 @@ pipeline_run = Table(
     Column("rows_loaded", BigInteger, nullable=False),
     Column("dq_critical_failures", Integer, nullable=False, comment="failed critical expectations (dq_result)"),
     Column("dq_warnings", Integer, nullable=False, comment="failed warning-level expectations (dq_result)"),
+    Column(
+        "dq_warning_details",
+        Text,
+        comment="one line per failed warning-level expectation: suite, expectation, column, source, count",
+    ),
+    Column(
+        "data_docs_url",
+        String(1000),
+        comment="the Data Docs site holding the run's validations; none when the run validated nothing",
+    ),
     Column("marts_refreshed", Integer, nullable=False, comment="as-of dates whose marts the run rebuilt"),
     Column("alerts_sent", Integer, nullable=False, comment="digests for those dates that have been delivered"),
     Column("data_complete_through", Date, comment="newest as-of date of the files loaded or marts rebuilt"),

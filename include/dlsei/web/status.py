@@ -35,6 +35,14 @@ def create_app() -> FastAPI:
                 "universities": [] if universities is None else records(universities),
             }
 
+    @app.get("/runs")
+    def runs(last: int = 10) -> list[dict[str, object]]:
+        """The newest run summaries (pipeline_run), warnings and Data Docs link included."""
+        from dlsei.run_summary import recent_runs
+
+        with _connect() as conn:
+            return recent_runs(conn, last)
+
     @app.get("/summary", response_class=PlainTextResponse)
     def summary() -> str:
         from dlsei.summary import render
