@@ -43,10 +43,10 @@ def quota_utilisation() -> None:
 
     # A teardown: it runs whatever happened upstream, and a failed refresh still turns the run red.
     @teardown
-    def build_data_docs() -> str:
+    def build_data_docs(**context) -> str:  # type: ignore[no-untyped-def]
         from dlsei.orchestration.tasks import build_data_docs as build
 
-        return build()
+        return build(context)
 
     refreshed = refresh_marts()
     send_alerts(refreshed) >> build_data_docs()

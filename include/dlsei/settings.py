@@ -33,6 +33,7 @@ class Settings:
     environment: str
     data_docs_url: str = ""  # s3://bucket/prefix the Data Docs site is mirrored to; empty: the local site only
     data_docs_link: str = ""  # the address people open the site at (an S3 website or CDN); empty: derived
+    dq_results_keep_days: int = 90  # GX validation results (and their Data Docs pages) kept; dq_result keeps all
 
     @property
     def is_production(self) -> bool:
@@ -84,6 +85,9 @@ def load_settings() -> Settings:
     lag = _env("AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS", "1")
     if not lag.isdigit():
         raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS must be a whole number of days, not {lag!r}")
+    keep = _env("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90")
+    if not keep.isdigit() or int(keep) < 1:
+        raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS must be a whole number of days, not {keep!r}")
     return Settings(
         home=home,
         landing_url=_env("AIRFLOW_VAR_DLSEI_LANDING_URL", (home / "landing").as_uri()),
@@ -94,4 +98,5 @@ def load_settings() -> Settings:
         environment=environment,
         data_docs_url=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_URL", ""),
         data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
+        dq_results_keep_days=int(keep),
     )

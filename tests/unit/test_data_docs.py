@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -14,7 +15,7 @@ import pytest
 
 from dlsei.quality import validate
 from dlsei.quality.context import ROOT_ENV, gx_root
-from dlsei.quality.docs import Mirrored, data_docs_link, mirror_site, publish_data_docs
+from dlsei.quality.docs import Mirrored, data_docs_link, mirror_site, prune_results, publish_data_docs
 from dlsei.settings import ConfigurationError, load_settings
 
 
@@ -71,7 +72,7 @@ def test_a_run_builds_the_site_and_publishes_it_to_s3(gx_project: Path, s3_bucke
     validate("registry:programmes", frame, source="hec_programmes.csv", parameters={"university_ids": ["U1"]})
     settings = replace(load_settings(), data_docs_url=f"s3://{s3_bucket}/dq/site/")
 
-    link = publish_data_docs(settings)
+    link = publish_data_docs(settings, datetime.now(UTC))
 
     assert link == f"s3://{s3_bucket}/dq/site/index.html"
     local = gx_project / "uncommitted" / "data_docs" / "local_site"
@@ -93,3 +94,23 @@ def test_the_link_is_the_configured_address_else_the_index(gx_project: Path) -> 
 def test_the_mirror_needs_a_prefix_of_its_own(url: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="s3://bucket/prefix"):
         mirror_site(tmp_path, url)
+
+
+def test_results_past_their_keeping_leave_the_project_and_the_site(gx_project: Path) -> None:
+    frame = pd.DataFrame({"program_slug": ["p1"], "university_id": ["U1"], "cohort_id": ["C1"]}, dtype="string")
+    for source in ("old.csv", "new.csv"):
+        validate("registry:programmes", frame, source=source, parameters={"university_ids": ["U1"]})
+    results = gx_project / "uncommitted" / "validations" / "hec_programmes"
+    old_result = next((results / "old.csv").rglob("*.json"))
+    made = datetime.strptime(old_result.parent.name, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    new_made = datetime.strptime(next((results / "new.csv").rglob("*.json")).parent.name, "%Y%m%dT%H%M%S.%fZ")
+    between = made + (new_made.replace(tzinfo=UTC) - made) / 2
+    settings = replace(load_settings(), dq_results_keep_days=30)
+
+    assert prune_results(30, between + timedelta(days=29)) == 0
+    publish_data_docs(settings, between + timedelta(days=30))
+
+    assert sorted(p.name for p in results.iterdir()) == ["new.csv"], "the old result and its folders are gone"
+    pages = gx_project / "uncommitted" / "data_docs" / "local_site" / "validations" / "hec_programmes"
+    assert sorted(p.name for p in pages.iterdir()) == ["new.csv"]
+    assert "old.csv" not in (pages.parents[1] / "index.html").read_text(encoding="utf-8")

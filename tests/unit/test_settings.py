@@ -36,3 +36,12 @@ def test_a_malformed_lag_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS", "one")
     with pytest.raises(ConfigurationError, match="LAG_DAYS"):
         load_settings()
+
+
+@pytest.mark.parametrize("days", ["0", "ninety", "-5"])
+def test_a_results_keeping_of_no_whole_day_is_refused(monkeypatch: pytest.MonkeyPatch, days: str) -> None:
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", days)
+    with pytest.raises(ConfigurationError, match="KEEP_DAYS"):
+        load_settings()
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "14")
+    assert load_settings().dq_results_keep_days == 14

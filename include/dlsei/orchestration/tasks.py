@@ -133,8 +133,8 @@ def raise_and_send_alerts(context: Context, refreshed: list[str]) -> dict[str, o
     )
 
 
-def build_data_docs() -> str:
+def build_data_docs(context: Context) -> str:
     from dlsei.quality.docs import publish_data_docs
-    from dlsei.settings import load_settings
 
-    return publish_data_docs(load_settings())
+    run = run_context(context)
+    return publish_data_docs(run.settings, run.logical_dt)

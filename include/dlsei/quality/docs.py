@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 from urllib.parse import unquote, urlparse, urlsplit
@@ -20,6 +21,24 @@ from dlsei.settings import ConfigurationError, Settings
 
 LOCAL_SITE: Final = Path("uncommitted/data_docs/local_site")
 INDEX: Final = "index.html"
+
+
+def prune_results(keep_days: int, now: datetime) -> int:
+    """Remove the GX validation results older than `keep_days` (the warehouse's dq_result keeps every outcome, so
+    nothing is lost to analysts) and return how many went: each build renders every stored result, so without
+    this the site, and its build, would grow every day. GX drops the removed results' pages at the next build."""
+    context = get_context()
+    store = context.validation_results_store
+    cutoff = now - timedelta(days=keep_days)
+    old = [key for key in store.list_keys() if key.run_id.run_time < cutoff]
+    for key in old:
+        store.remove_key(key)
+    if old:  # the filesystem store leaves each removed result's folders behind
+        results = Path(context.root_directory) / "uncommitted" / "validations"
+        for folder in sorted((p for p in results.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
+    return len(old)
 
 
 def build_data_docs() -> Path:
@@ -79,8 +98,10 @@ def data_docs_link(settings: Settings) -> str:
     return (gx_root() / LOCAL_SITE / INDEX).as_uri()
 
 
-def publish_data_docs(settings: Settings) -> str:
-    """Rebuild the site, mirror it when a Data Docs URL is set, and return the link to it."""
+def publish_data_docs(settings: Settings, now: datetime) -> str:
+    """Prune results past their keeping, rebuild the site, mirror it when a Data Docs URL is set, and return the
+    link to it."""
+    prune_results(settings.dq_results_keep_days, now)
     index = build_data_docs()
     if settings.data_docs_url:
         mirror_site(index.parent, settings.data_docs_url)
