@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from dlsei import ledger
 from dlsei.exports import ExportRejected, export_timestamp
-from dlsei.intake import FAILED_CHECK, FileOutcome, IntakeReport, quarantine, set_aside_duplicate
+from dlsei.intake import FAILED_CHECK, FileOutcome, IntakeReport, ledger_entry, quarantine, set_aside_duplicate
 from dlsei.landing import LandedFile, Landing
 from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import store_results
@@ -41,14 +41,7 @@ def _ingest_file(run: RunContext, landing: Landing, engine: Engine, landed: Land
     if original is not None:
         return set_aside_duplicate(landing, engine, run, landed, sha256=sha256, original_id=original)
 
-    recorded = ledger.LedgerEntry(
-        file_name=landed.name,
-        landing_key=landed.key,
-        size_bytes=landed.size,
-        sha256=sha256,
-        status=ledger.LOADED,
-        load_id=run.load_id,
-    )
+    recorded = ledger_entry(run, landed, sha256, ledger.LOADED)
     try:
         # One transaction from the ledger row to the last snapshot row: a file refused half-way through its records
         # (a bad value, a failed expectation) leaves nothing behind.

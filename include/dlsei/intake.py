@@ -53,6 +53,21 @@ class IntakeReport:
         }
 
 
+def ledger_entry(
+    run: RunContext, landed: LandedFile, sha256: str, status: str, **details: object
+) -> ledger.LedgerEntry:
+    """The ledger row of one delivered file in this run; `details` are the other LedgerEntry fields."""
+    return ledger.LedgerEntry(
+        file_name=landed.name,
+        landing_key=landed.key,
+        size_bytes=landed.size,
+        sha256=sha256,
+        status=status,
+        load_id=run.load_id,
+        **details,  # type: ignore[arg-type]
+    )
+
+
 def set_aside_duplicate(
     landing: Landing, engine: Engine, run: RunContext, landed: LandedFile, *, sha256: str, original_id: int
 ) -> FileOutcome:
@@ -60,19 +75,7 @@ def set_aside_duplicate(
     stored = landing.archive(landed.key, "duplicates")
     reason = f"same bytes as file {original_id}, already loaded"
     with engine.begin() as conn:
-        ledger.record(
-            conn,
-            ledger.LedgerEntry(
-                file_name=landed.name,
-                landing_key=landed.key,
-                size_bytes=landed.size,
-                sha256=sha256,
-                status=ledger.DUPLICATE,
-                load_id=run.load_id,
-                reason=reason,
-                stored_key=stored,
-            ),
-        )
+        ledger.record(conn, ledger_entry(run, landed, sha256, ledger.DUPLICATE, reason=reason, stored_key=stored))
     return FileOutcome(landed.name, ledger.DUPLICATE, reason)
 
 
@@ -92,22 +95,18 @@ def quarantine(
     """Move the untouched file to quarantine/, record why, and tell the data team. Nothing of it is published."""
     stored = landing.quarantine(landed.key, {"file": landed.name, "rule": rule, "reason": reason, "run": run.load_id})
     with engine.begin() as conn:
-        ledger.record(
-            conn,
-            ledger.LedgerEntry(
-                file_name=landed.name,
-                landing_key=landed.key,
-                size_bytes=landed.size,
-                sha256=sha256,
-                status=ledger.QUARANTINED,
-                load_id=run.load_id,
-                kind=kind,
-                layout=layout,
-                rows_read=rows_read,
-                reason=reason,
-                stored_key=stored,
-            ),
+        entry = ledger_entry(
+            run,
+            landed,
+            sha256,
+            ledger.QUARANTINED,
+            kind=kind,
+            layout=layout,
+            rows_read=rows_read,
+            reason=reason,
+            stored_key=stored,
         )
+        ledger.record(conn, entry)
         notify_data_team(
             conn,
             subject=f"Quarantined: {landed.name}",

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, Table, delete, insert, select
 from dlsei import ledger
 from dlsei.canonical import REGISTRY_FILES
 from dlsei.frames import records
-from dlsei.intake import FAILED_CHECK, FileOutcome, IntakeReport, quarantine, set_aside_duplicate
+from dlsei.intake import FAILED_CHECK, FileOutcome, IntakeReport, ledger_entry, quarantine, set_aside_duplicate
 from dlsei.landing import LandedFile, Landing
 from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import store_results, validate
@@ -142,22 +142,18 @@ def _ingest_extract(
     rows = _table_rows(extract, frame, Pseudonymiser(run.settings.pseudonymisation_secret))
     table = TABLES[extract]
     with engine.begin() as conn:
-        file_id = ledger.record(
-            conn,
-            ledger.LedgerEntry(
-                file_name=landed.name,
-                landing_key=landed.key,
-                size_bytes=landed.size,
-                sha256=sha256,
-                status=ledger.LOADED,
-                load_id=run.load_id,
-                kind=kind,
-                layout=f"hec_{extract}_v1",
-                as_of_date=extract_date,
-                rows_read=len(frame),
-                rows_loaded=len(rows),
-            ),
+        entry = ledger_entry(
+            run,
+            landed,
+            sha256,
+            ledger.LOADED,
+            kind=kind,
+            layout=f"hec_{extract}_v1",
+            as_of_date=extract_date,
+            rows_read=len(frame),
+            rows_loaded=len(rows),
         )
+        file_id = ledger.record(conn, entry)
         conn.execute(delete(table))
         if rows:
             conn.execute(insert(table), rows)

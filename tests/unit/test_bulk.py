@@ -10,12 +10,13 @@ from datetime import date
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, Table, insert, select
+from warehouse_rows import ledger_file
 
 from dlsei.frames import records
 from dlsei.warehouse.bulk import WriteBehind, bulk_insert
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
-from dlsei.warehouse.schema import file_ledger, snap_course_activity, snap_membership
+from dlsei.warehouse.schema import snap_course_activity, snap_membership
 
 
 def _ts(*values: str | None) -> pd.Series:
@@ -80,17 +81,7 @@ def postgres(postgres_url: str) -> Engine:
     upgrade(engine)
     with engine.begin() as conn:
         for file_id in (1, 2):
-            conn.execute(
-                insert(file_ledger).values(
-                    file_id=file_id,
-                    file_name=f"f{file_id}.csv",
-                    landing_key=f"incoming/f{file_id}.csv",
-                    size_bytes=1,
-                    sha256=str(file_id) * 64,
-                    status="loaded",
-                    load_id="test",
-                )
-            )
+            ledger_file(conn, file_id, date(2026, 11, file_id))
     return engine
 
 

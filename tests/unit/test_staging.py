@@ -9,6 +9,7 @@ from functools import partial
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, Table, insert, select
+from warehouse_rows import ledger_file
 
 from dlsei import staging
 from dlsei.canonical import COURSE_ACTIVITY, COURSE_ACTIVITY_COLUMNS, MEMBERSHIP, MEMBERSHIP_COLUMNS
@@ -18,7 +19,6 @@ from dlsei.keyfilter import KeyFilter
 from dlsei.pseudonymise import Pseudonymiser
 from dlsei.snapshots import RECORD_NO, TABLES, prepare, snapshot_rows
 from dlsei.staging import SnapshotWriter
-from dlsei.warehouse.schema import file_ledger
 
 PSEUDONYMISER = Pseudonymiser("test-secret")
 WHOLE, STREAMED = date(2026, 11, 1), date(2026, 11, 2)
@@ -88,17 +88,7 @@ MEMBERSHIP_ROWS = [
 def ledger_rows(warehouse: Engine) -> Engine:
     with warehouse.begin() as conn:
         for file_id in (1, 2):
-            conn.execute(
-                insert(file_ledger).values(
-                    file_id=file_id,
-                    file_name=f"f{file_id}.csv",
-                    landing_key=f"incoming/f{file_id}.csv",
-                    size_bytes=1,
-                    sha256=str(file_id) * 64,
-                    status="loaded",
-                    load_id="test",
-                )
-            )
+            ledger_file(conn, file_id, date(2026, 11, file_id))
     return warehouse
 
 
