@@ -11,16 +11,16 @@ import re
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, delete, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, select
 
 from dlsei import ledger
 from dlsei.canonical import REGISTRY_FILES
-from dlsei.frames import records
 from dlsei.intake import FAILED_CHECK, FileOutcome, IntakeReport, ledger_entry, quarantine, set_aside_duplicate
 from dlsei.landing import LandedFile, Landing
 from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import store_results, validate
 from dlsei.runs import RunContext
+from dlsei.warehouse.bulk import bulk_insert
 from dlsei.warehouse.schema import dim_course, dim_person, dim_university, programme, seat_allocation
 
 _NAME = re.compile(r"^hec_(?P<extract>[a-z_]+?)_(?P<date>\d{4}-\d{2}-\d{2})\.csv$")
@@ -155,15 +155,14 @@ def _ingest_extract(
         )
         file_id = ledger.record(conn, entry)
         conn.execute(delete(table))
-        if rows:
-            conn.execute(insert(table), rows)
+        bulk_insert(conn, table, rows)  # COPY on PostgreSQL: a national people extract is millions of rows
     stored = landing.archive(landed.key, f"registry/{extract_date.isoformat()}")
     with engine.begin() as conn:
         ledger.set_stored_key(conn, file_id, stored)
     return FileOutcome(landed.name, ledger.LOADED, as_of_date=extract_date, rows_loaded=len(rows))
 
 
-def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> list[dict[str, object]]:
+def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
     if extract == "people":
         frame = pd.DataFrame(
             {
@@ -182,4 +181,4 @@ def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser)
             cohort_end=pd.to_datetime(frame["cohort_end"]).dt.date,
             seats=frame["seats"].astype("Int64"),
         )
-    return records(frame[[c.name for c in TABLES[extract].columns]])
+    return frame[[c.name for c in TABLES[extract].columns]]

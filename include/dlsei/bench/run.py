@@ -24,7 +24,6 @@ from dlsei.warehouse.migrate import upgrade
 BACKENDS = ("postgresql", "sqlite")
 # The local server the tests use: the benchmark works in a schema of its own there and drops it afterwards.
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-PEOPLE_UP_TO_ROWS = 1_000_000
 
 
 @contextmanager
@@ -71,12 +70,8 @@ def _backend(load: Workload, backend: str, postgres_url: str, folder: Path, gx: 
         engine.dispose()
         # The morning run after the export: late enough for the file's stamp, as the DAG's would be.
         setting = stages.Setting(url, folder / "home", gx, load.export_ts + timedelta(hours=1))
-        # registry.py loads people through an executemany that peaked at 2.2 GB for 908,000 people: above 1,000,000
-        # rows the people extract is left out (matching then finds no one), and the stage says so.
-        people = load.rows <= PEOPLE_UP_TO_ROWS
-        extracts = tuple(f for f in load.registry if people or not f.name.startswith("hec_people_"))
         runs = [
-            ("registry" if people else "registry (no people)", stages.registry, (setting, extracts)),
+            ("registry", stages.registry, (setting, load.registry)),
             ("ingest", stages.ingest, (setting, load.export)),
             ("publish marts", stages.marts, (setting, load.as_of)),
             ("re-run the day", stages.rerun, (setting, load.export)),
