@@ -8,7 +8,6 @@ every value bound; Python only derives the few ratio columns of the resulting un
 from __future__ import annotations
 
 from datetime import date
-from typing import Final
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, literal, select
@@ -23,6 +22,7 @@ from dlsei.quality.definitions import RECONCILED
 from dlsei.rollups import publish_activity
 from dlsei.runs import RunContext
 from dlsei.seats import removed_seats, running_programmes, seat_activity, window_start
+from dlsei.warehouse.engine import consistent_read
 from dlsei.warehouse.expressions import count_if
 from dlsei.warehouse.schema import (
     file_ledger,
@@ -33,8 +33,6 @@ from dlsei.warehouse.schema import (
     snap_course_activity,
     snap_membership,
 )
-
-_CONSISTENT_READ: Final = {"postgresql": "REPEATABLE READ", "sqlite": "SERIALIZABLE"}
 
 
 def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
@@ -207,7 +205,7 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     applies."""
     # One consistent read: the rows and the totals they must reconcile with come from the same snapshot even while
     # another file of the date is being loaded.
-    with engine.connect().execution_options(isolation_level=_CONSISTENT_READ[engine.dialect.name]) as conn:
+    with consistent_read(engine) as conn:
         if not has_membership_snapshot(conn, as_of):
             raise ValueError(f"no membership snapshot for {as_of}: nothing to compute seats from")
         rows = utilisation_rows(conn, as_of)

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 # Documented development key: it only pseudonymises the generated sample data. Production refuses to start with
 # it (DLSEI_ENV=production), because anyone who knows the key can reverse a CNIC by enumeration.
@@ -74,6 +75,16 @@ def run_deadline_minutes() -> int:
     return _minutes("AIRFLOW_VAR_DLSEI_RUN_DEADLINE_MINUTES", "240")
 
 
+def s3_bucket_and_prefix(data_docs_url: str) -> tuple[str, str]:
+    """The bucket and prefix of `s3://bucket/prefix`: the Data Docs mirror needs a prefix of its own, because it
+    deletes whatever else it finds there."""
+    parts = urlsplit(data_docs_url)
+    prefix = parts.path.strip("/")
+    if parts.scheme != "s3" or not parts.netloc or not prefix:
+        raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_DATA_DOCS_URL must be s3://bucket/prefix, not {data_docs_url!r}")
+    return parts.netloc, prefix
+
+
 def load_settings() -> Settings:
     home = Path(_env("DLSEI_HOME", str(Path.cwd() / "var"))).resolve()
     environment = _env("DLSEI_ENV", "development")
@@ -85,6 +96,9 @@ def load_settings() -> Settings:
     lag = _env("AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS", "1")
     if not lag.isdigit():
         raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS must be a whole number of days, not {lag!r}")
+    data_docs_url = _env("AIRFLOW_VAR_DLSEI_DATA_DOCS_URL", "")
+    if data_docs_url:
+        s3_bucket_and_prefix(data_docs_url)  # refused here, at start-up, rather than in a run's notices
     keep = _env("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90")
     if not keep.isdigit() or int(keep) < 1:
         raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS must be a whole number of days, not {keep!r}")
@@ -96,7 +110,7 @@ def load_settings() -> Settings:
         outbox_dir=Path(_env("AIRFLOW_VAR_DLSEI_OUTBOX_DIR", str(home / "outbox"))),
         coursera_lag_days=int(lag),
         environment=environment,
-        data_docs_url=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_URL", ""),
+        data_docs_url=data_docs_url,
         data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
         dq_results_keep_days=int(keep),
     )

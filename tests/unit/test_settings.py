@@ -45,3 +45,12 @@ def test_a_results_keeping_of_no_whole_day_is_refused(monkeypatch: pytest.Monkey
         load_settings()
     monkeypatch.setenv("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "14")
     assert load_settings().dq_results_keep_days == 14
+
+
+@pytest.mark.parametrize("url", ["s3://bucket", "s3://bucket/", "https://bucket/prefix", "/var/docs"])
+def test_a_data_docs_url_without_a_prefix_of_its_own_is_refused(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_DATA_DOCS_URL", url)
+    with pytest.raises(ConfigurationError, match="s3://bucket/prefix"):
+        load_settings()
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_DATA_DOCS_URL", "s3://bucket/data-docs")
+    assert load_settings().data_docs_url == "s3://bucket/data-docs"

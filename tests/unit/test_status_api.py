@@ -55,3 +55,10 @@ def test_runs_are_listed_newest_first_with_their_warnings(warehouse: Engine, dls
     assert runs[1]["data_docs_url"] == "https://dq.example.org/index.html"
     assert status == {"data_complete_through": None, "files": {}, "open_alerts": 0, "universities": []}
     assert summary == "The warehouse holds no published utilisation yet."
+
+
+def test_a_page_size_out_of_bounds_is_refused(warehouse: Engine, dlsei_env: Path) -> None:
+    with TestClient(create_app()) as client:
+        assert client.get("/runs", params={"last": -1}).status_code == 422
+        assert client.get("/runs", params={"last": 100_000}).status_code == 422
+        assert client.get("/runs", params={"last": 1}).json() == []

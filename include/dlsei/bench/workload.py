@@ -66,4 +66,4 @@ def _copies(work_dir: Path, rows: int) -> Workload:
         folder.mkdir(parents=True, exist_ok=True)
         replicate(generated.export, copies, target)
         done.write_text(json.dumps({"rows": rows, "copies of": GENERATED_UP_TO}), encoding="utf-8")
-    return replace(generated, rows=rows, export=target)
+    return replace(generated, rows=copies * GENERATED_UP_TO, export=target)  # what was made, not what was asked

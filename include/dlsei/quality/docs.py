@@ -8,16 +8,17 @@ else to the index's own URL.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
-from urllib.parse import unquote, urlparse, urlsplit
+from urllib.parse import unquote, urlparse
 
 from dlsei.quality.context import get_context, gx_root
-from dlsei.settings import ConfigurationError, Settings
+from dlsei.settings import Settings, s3_bucket_and_prefix
 
 LOCAL_SITE: Final = Path("uncommitted/data_docs/local_site")
 INDEX: Final = "index.html"
@@ -33,10 +34,13 @@ def prune_results(keep_days: int, now: datetime) -> int:
     old = [key for key in store.list_keys() if key.run_id.run_time < cutoff]
     for key in old:
         store.remove_key(key)
-    if old:  # the filesystem store leaves each removed result's folders behind
-        results = Path(context.root_directory) / "uncommitted" / "validations"
-        for folder in sorted((p for p in results.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
-            if not any(folder.iterdir()):
+    # The filesystem store leaves each removed result's folders (run name, run time) behind. Only those are
+    # removed, and only when empty: another run's validation may be creating its own folders meanwhile.
+    results = Path(context.root_directory) / "uncommitted" / "validations"
+    for key in old:
+        suite, run_name, run_time, *_ = key.to_tuple()
+        for folder in (results / suite / run_name / run_time, results / suite / run_name):
+            with contextlib.suppress(OSError):  # not empty (or already gone): kept
                 folder.rmdir()
     return len(old)
 
@@ -63,7 +67,7 @@ def mirror_site(site: Path, url: str) -> Mirrored:
     results) are deleted, and the rest is left alone: most pages of a day-old site are unchanged."""
     import boto3  # only a production run with a Data Docs URL pays for it
 
-    bucket, prefix = _s3(url)
+    bucket, prefix = s3_bucket_and_prefix(url)
     client = boto3.client("s3")
     stored = {
         item["Key"]: item["ETag"].strip('"')
@@ -74,7 +78,8 @@ def mirror_site(site: Path, url: str) -> Mirrored:
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         key = f"{prefix}/{path.relative_to(site).as_posix()}"
         body = path.read_bytes()
-        # A single-part upload's ETag is the MD5 of its bytes; a page is far below the multipart threshold.
+        # A single-part upload's ETag is the MD5 of its bytes; a page is far below the multipart threshold. (With
+        # SSE-KMS the ETag is no MD5: every page is then uploaded again, which costs requests, never a page.)
         if stored.pop(key, None) == hashlib.md5(body, usedforsecurity=False).hexdigest():
             unchanged += 1
             continue
@@ -93,7 +98,7 @@ def data_docs_link(settings: Settings) -> str:
     if settings.data_docs_link:
         return settings.data_docs_link
     if settings.data_docs_url:
-        bucket, prefix = _s3(settings.data_docs_url)
+        bucket, prefix = s3_bucket_and_prefix(settings.data_docs_url)
         return f"s3://{bucket}/{prefix}/{INDEX}"
     return (gx_root() / LOCAL_SITE / INDEX).as_uri()
 
@@ -106,12 +111,3 @@ def publish_data_docs(settings: Settings, now: datetime) -> str:
     if settings.data_docs_url:
         mirror_site(index.parent, settings.data_docs_url)
     return data_docs_link(settings)
-
-
-def _s3(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    prefix = parts.path.strip("/")
-    if parts.scheme != "s3" or not parts.netloc or not prefix:
-        # A prefix of its own: the mirror deletes whatever else it finds under it.
-        raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_DATA_DOCS_URL must be s3://bucket/prefix, not {url!r}")
-    return parts.netloc, prefix

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 
 def make_engine(url: str) -> Engine:
@@ -25,3 +27,17 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def consistent_read(engine: Engine) -> Iterator[Connection]:
+    """A connection whose queries all see one snapshot of the warehouse, whatever commits meanwhile: REPEATABLE
+    READ on PostgreSQL; on SQLite an explicit BEGIN, because the driver starts no transaction before a SELECT
+    (each query would see the latest commit, whatever isolation level SQLAlchemy is told)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            yield conn
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN")
+        yield conn  # closing the connection rolls the read transaction back

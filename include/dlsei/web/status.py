@@ -5,7 +5,9 @@ Every Airflow component loads plugins, so pandas and the warehouse code are impo
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Annotated
+
+from fastapi import FastAPI, Query
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Connection
 
@@ -36,7 +38,7 @@ def create_app() -> FastAPI:
             }
 
     @app.get("/runs")
-    def runs(last: int = 10) -> list[dict[str, object]]:
+    def runs(last: Annotated[int, Query(ge=1, le=500)] = 10) -> list[dict[str, object]]:
         """The newest run summaries (pipeline_run), warnings and Data Docs link included."""
         from dlsei.run_summary import recent_runs
 
