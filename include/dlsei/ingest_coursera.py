@@ -19,7 +19,9 @@ from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import store_results
 from dlsei.registry import is_registry_file
 from dlsei.runs import RunContext, as_of_date, karachi_date
+from dlsei.snapshots import TABLES
 from dlsei.streaming import LoadedExport, load_file
+from dlsei.warehouse.engine import refresh_statistics
 
 
 def ingest_coursera_exports(run: RunContext, landing: Landing, engine: Engine) -> IntakeReport:
@@ -31,6 +33,8 @@ def ingest_coursera_exports(run: RunContext, landing: Landing, engine: Engine) -
         if stamp is not None and stamp > run.logical_dt:
             continue  # exported after this run's logical time: a later run's file
         report.outcomes.append(_ingest_file(run, landing, engine, landed))
+    if report.loaded_dates:
+        refresh_statistics(engine, *TABLES.values())
     return report
 
 

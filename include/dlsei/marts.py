@@ -22,7 +22,7 @@ from dlsei.quality.definitions import RECONCILED
 from dlsei.rollups import publish_activity
 from dlsei.runs import RunContext
 from dlsei.seats import removed_seats, running_programmes, seat_activity, window_start
-from dlsei.warehouse.engine import consistent_read
+from dlsei.warehouse.engine import allow_large_sorts, consistent_read
 from dlsei.warehouse.expressions import count_if
 from dlsei.warehouse.schema import (
     file_ledger,
@@ -206,6 +206,7 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     # One consistent read: the rows and the totals they must reconcile with come from the same snapshot even while
     # another file of the date is being loaded.
     with consistent_read(engine) as conn:
+        allow_large_sorts(conn)
         if not has_membership_snapshot(conn, as_of):
             raise ValueError(f"no membership snapshot for {as_of}: nothing to compute seats from")
         rows = utilisation_rows(conn, as_of)
@@ -223,6 +224,7 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     if not quality.passed:
         raise DataQualityError(f"utilisation for {as_of} not published: {quality.describe()}")
     with engine.begin() as conn:
+        allow_large_sorts(conn)
         publish_utilisation(conn, run, as_of, rows, through)
         publish_learner_match(conn, run, as_of)
         publish_activity(conn, run, as_of)

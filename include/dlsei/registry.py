@@ -21,6 +21,7 @@ from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import store_results, validate
 from dlsei.runs import RunContext
 from dlsei.warehouse.bulk import bulk_insert
+from dlsei.warehouse.engine import refresh_statistics
 from dlsei.warehouse.schema import dim_course, dim_person, dim_university, programme, seat_allocation
 
 _NAME = re.compile(r"^hec_(?P<extract>[a-z_]+?)_(?P<date>\d{4}-\d{2}-\d{2})\.csv$")
@@ -82,6 +83,8 @@ def ingest_registry(run: RunContext, landing: Landing, engine: Engine) -> Intake
         report.outcomes.append(
             _ingest_extract(run, landing, engine, landed, extract=extract, extract_date=extract_date)
         )
+    if report.loaded_dates:
+        refresh_statistics(engine, *TABLES.values())
     return report
 
 

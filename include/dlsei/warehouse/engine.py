@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 
 
 def make_engine(url: str) -> Engine:
@@ -41,3 +41,23 @@ def consistent_read(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         conn.exec_driver_sql("BEGIN")
         yield conn  # closing the connection rolls the read transaction back
+
+
+def refresh_statistics(engine: Engine, *tables: Table) -> None:
+    """Let PostgreSQL's planner know what a bulk load just wrote. Autovacuum would, minutes later: until then it
+    plans a day of a million rows as a few hundred (nested loops, sorts spilling to disk)."""
+    if engine.dialect.name != "postgresql" or not tables:
+        return
+    preparer = engine.dialect.identifier_preparer
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE " + ", ".join(preparer.format_table(table) for table in tables))
+
+
+# A day's marts sort and hash a million seats and enrolments: PostgreSQL's default 4 MB spills them to disk.
+_MART_WORK_MEM = "64MB"
+
+
+def allow_large_sorts(conn: Connection) -> None:
+    """Raise work_mem for the rest of the caller's transaction (PostgreSQL; SET LOCAL ends with it)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{_MART_WORK_MEM}'")
