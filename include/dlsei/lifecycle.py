@@ -8,10 +8,9 @@ seat that comes back after a removal opens a new episode in its new state. `reas
 to another learner) is a later step: it needs the seat rather than the learner as the unit, and Coursera's
 exports do not say which freed seat a new invitation took.
 
-The history is a function of fact_seat_day alone and is rebuilt whole each time a date is published, so a re-run,
-a backfill in any order and the daily runs all leave the same rows. The rebuild reads every published seat-day
-(the size of the membership snapshots); making it start from the earliest changed date is the step to take when
-that grows slow.
+The history is a function of fact_seat_day alone, so a re-run, a backfill in any order and the daily runs all
+leave the same rows. Publishing a date recomputes the history from that date on only (publish_lifecycle): the
+daily run reads one day of seats, not the whole history, which grows by a day of seats every day.
 """
 
 from __future__ import annotations
@@ -19,9 +18,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Connection,
     Select,
+    and_,
     case,
     delete,
     func,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     or_,
     select,
     union_all,
+    update,
 )
 
 from dlsei.runs import RunContext
@@ -54,20 +56,41 @@ def seat_states(as_of: date) -> CompoundSelect:
     return union_all(select(seats.c.program_slug, seats.c.learner_key, state.label("state")), removed)
 
 
-def history_query(load_id: str) -> Select:
-    """seat_lifecycle's rows from fact_seat_day: an episode starts on each seat-day whose state differs from the
-    seat's previous published day (gaps and islands), and ends where the next one starts."""
-    f = fact_seat_day
+def _new_episodes(as_of: date, load_id: str) -> Select:
+    """The episodes that start on `as_of` or later (gaps and islands over each seat's rows from `as_of` on), each
+    ending where its seat's next one starts. A seat's first row from `as_of` on starts an episode only if its state
+    differs from the episode in force just before `as_of` (the one kept in seat_lifecycle), so a state that goes
+    on across `as_of` stays one episode."""
+    f, lifecycle = fact_seat_day, seat_lifecycle
     seat = (f.c.program_slug, f.c.learner_key)
-    marked = select(
-        *seat,
-        f.c.as_of_date,
-        f.c.state,
-        func.lag(f.c.state).over(partition_by=seat, order_by=f.c.as_of_date).label("previous_state"),
-    ).subquery("marked")
+    marked = (
+        select(
+            *seat,
+            f.c.as_of_date,
+            f.c.state,
+            func.lag(f.c.state).over(partition_by=seat, order_by=f.c.as_of_date).label("previous_state"),
+        )
+        .where(f.c.as_of_date >= as_of)
+        .subquery("marked")
+    )
+    in_force = (
+        select(lifecycle.c.program_slug, lifecycle.c.learner_key, lifecycle.c.state)
+        .where(_spans(as_of))
+        .subquery("in_force")
+    )
+    before = func.coalesce(marked.c.previous_state, in_force.c.state)
     starts = (
         select(marked.c.program_slug, marked.c.learner_key, marked.c.as_of_date.label("valid_from"), marked.c.state)
-        .where(or_(marked.c.previous_state.is_(None), marked.c.previous_state != marked.c.state))
+        .select_from(
+            marked.outerjoin(
+                in_force,
+                and_(
+                    in_force.c.program_slug == marked.c.program_slug,
+                    in_force.c.learner_key == marked.c.learner_key,
+                ),
+            )
+        )
+        .where(or_(before.is_(None), before != marked.c.state))
         .subquery("starts")
     )
     next_start = func.lead(starts.c.valid_from).over(
@@ -83,8 +106,18 @@ def history_query(load_id: str) -> Select:
     )
 
 
+def _spans(as_of: date) -> ColumnElement[bool]:
+    """An episode in force on the last day before `as_of` (it started before it and had not ended by then)."""
+    lifecycle = seat_lifecycle
+    return and_(lifecycle.c.valid_from < as_of, or_(lifecycle.c.valid_to.is_(None), lifecycle.c.valid_to >= as_of))
+
+
 def publish_lifecycle(conn: Connection, run: RunContext, as_of: date) -> None:
-    """Replace `as_of`'s seat states and rebuild the history; the caller's transaction makes it atomic."""
+    """Replace `as_of`'s seat states and bring the history up to date; the caller's transaction makes it atomic.
+
+    Episodes that ended before `as_of` depend on earlier days only and stay as they are. Those from `as_of` on are
+    recomputed from fact_seat_day, and the episode in force before `as_of` gets its new end: for the daily run
+    that is a read of one day and a write per seat whose state changed, whatever the length of the history."""
     states = seat_states(as_of).subquery("states")
     conn.execute(delete(fact_seat_day).where(fact_seat_day.c.as_of_date == as_of))
     conn.execute(
@@ -93,6 +126,22 @@ def publish_lifecycle(conn: Connection, run: RunContext, as_of: date) -> None:
             select(literal(as_of), states.c.program_slug, states.c.learner_key, states.c.state, literal(run.load_id)),
         )
     )
-    history = history_query(run.load_id)
-    conn.execute(delete(seat_lifecycle))
-    conn.execute(insert(seat_lifecycle).from_select([c.name for c in history.selected_columns], history))
+    lifecycle = seat_lifecycle
+    conn.execute(delete(lifecycle).where(lifecycle.c.valid_from >= as_of))
+    episodes = _new_episodes(as_of, run.load_id)
+    conn.execute(insert(lifecycle).from_select([c.name for c in episodes.selected_columns], episodes))
+    later = lifecycle.alias("later")
+    next_start = (
+        select(func.min(later.c.valid_from))
+        .where(
+            later.c.program_slug == lifecycle.c.program_slug,
+            later.c.learner_key == lifecycle.c.learner_key,
+            later.c.valid_from >= as_of,
+        )
+        .scalar_subquery()
+    )
+    conn.execute(
+        update(lifecycle)
+        .where(_spans(as_of), lifecycle.c.valid_to.is_distinct_from(next_start))
+        .values(valid_to=next_start, load_id=run.load_id)
+    )

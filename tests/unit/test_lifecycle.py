@@ -3,10 +3,11 @@ whatever order the days are published in, on both backends."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, programmes, seat
 
 from dlsei.lifecycle import publish_lifecycle
@@ -125,3 +126,14 @@ def test_the_history_knows_only_the_days_published_so_far(seeded: Engine) -> Non
         ("p1", "L3", D1, None, "active"),
         ("p9", "L4", D1, None, "joined"),
     ]
+
+
+def test_every_publishing_order_ends_with_the_same_history(seeded: Engine) -> None:
+    # Publishing a date recomputes the history from that date on only: whatever came before, in any order and
+    # with repeats, must leave what publishing every day in order leaves.
+    for order in itertools.permutations((D1, D2, D3, D4)):
+        with seeded.begin() as conn:
+            conn.execute(delete(fact_seat_day))
+            conn.execute(delete(seat_lifecycle))
+        publish(seeded, (*order, order[1]))
+        assert history(seeded) == EXPECTED_HISTORY, order
