@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pandas as pd
 import pytest
 
@@ -31,3 +34,12 @@ def test_column_keys_leave_blanks_missing() -> None:
 def test_empty_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="empty"):
         Pseudonymiser("")
+
+
+def test_a_key_is_hmac_sha256_of_kind_and_normalised_value() -> None:
+    # Keys are joined across years of snapshots: how one is computed may never drift.
+    expected = hmac.new(b"secret", b"email:ayesha.khan@uet.edu.pk", hashlib.sha256).hexdigest()
+    assert expected == "eae15a538d5def6b3e24bde4089e5e7c4f4ef7684142f892ebd8ef52e931e552"
+    p = Pseudonymiser("secret")
+    assert p.key("email", " Ayesha.Khan@UET.edu.pk") == expected
+    assert p.keys("email", pd.Series(["AYESHA.KHAN@uet.edu.pk", "x@y.pk"], dtype="string"))[0] == expected
