@@ -26,8 +26,10 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
         return 0
     if conn.dialect.name == "postgresql":
         _copy(conn, table, frame)
-    else:
-        conn.execute(insert(table), records(frame))
+        return len(frame)
+    # In batches: a registry extract of a million people as one list of dicts peaked at 2.1 GB.
+    for start in range(0, len(frame), _EXECUTEMANY_BATCH):
+        conn.execute(insert(table), records(frame.iloc[start : start + _EXECUTEMANY_BATCH]))
     return len(frame)
 
 
@@ -48,6 +50,8 @@ def _copy(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
     with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
         cursor.copy_expert(statement, buffer, size=_COPY_PIECE)
 
+
+_EXECUTEMANY_BATCH = 50_000
 
 # psycopg2 reads the buffer in pieces of this size (8 kB by default: thousands of calls per chunk).
 _COPY_PIECE = 1 << 20
