@@ -18,7 +18,7 @@ from dlsei.alerts.messages import DATA_TEAM, PENDING
 from dlsei.arrivals import KIND_NAMES, published_kinds
 from dlsei.canonical import COURSERA_KINDS
 from dlsei.landing import QUARANTINE, REASON_SUFFIX, Landing, landing_from_url
-from dlsei.runs import KARACHI, as_of_date, karachi_date, karachi_midnight_utc
+from dlsei.runs import KARACHI, as_of_date, karachi_date, karachi_midnight_utc, stored_utc
 from dlsei.settings import Settings
 from dlsei.summary import latest_as_of
 from dlsei.warehouse.engine import make_engine
@@ -82,8 +82,7 @@ def check_quarantine(landing: Landing) -> Check:
 
 
 def _karachi(moment: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; they were written in UTC.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(KARACHI)
+    return stored_utc(moment).astimezone(KARACHI)
 
 
 def check_runs(conn: Connection, since: date) -> Check:

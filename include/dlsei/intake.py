@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from dlsei import ledger
 from dlsei.alerts import notify_data_team
 from dlsei.landing import LandedFile, Landing
-from dlsei.quality.docs import data_docs_link
+from dlsei.quality.docs import data_docs_line
 from dlsei.runs import RunContext
 
 # The quarantine rule of a file a critical expectation stopped: its notice links the Data Docs.
@@ -113,7 +113,7 @@ def quarantine(
             body=(
                 f"The file {landed.name} was not loaded and now lies in {stored}.\n"
                 f"Rule: {rule}\nReason: {reason}\nRun: {run.load_id}\n"
-                + (f"Every check, in Data Docs: {data_docs_link(run.settings)}\n" if rule == FAILED_CHECK else "")
+                + (data_docs_line(run.settings) if rule == FAILED_CHECK else "")
                 + f"\nAfter fixing it, replay it with: dlsei replay '{PurePosixPath(stored).name}'"
             ),
             as_of=run.logical_date,

@@ -149,7 +149,7 @@ def snapshot_totals(conn: Connection, as_of: date) -> dict[str, int]:
         m.c.as_of_date == as_of, m.c.program_slug.in_(running)
     )
     seats_held, joined = conn.execute(seats).one()
-    totals = {"enrolments": conn.execute(enrolments).scalar_one(), "joined": joined or 0, "seats_held": seats_held}
+    totals = {"enrolments": conn.execute(enrolments).scalar_one(), "joined": joined, "seats_held": seats_held}
     return {f"snapshot_{column}": totals[column] for column in RECONCILED}
 
 

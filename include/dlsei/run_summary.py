@@ -7,7 +7,7 @@ so the summary agrees with the warehouse by construction and a re-run of the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Final
 
 from sqlalchemy import Connection, Engine, delete, exists, func, insert, select
@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, delete, exists, func, insert, select
 from dlsei import ledger
 from dlsei.alerts.messages import DATA_TEAM, SENT
 from dlsei.quality.definitions import CRITICAL, WARNING
-from dlsei.runs import airflow_load_id
+from dlsei.runs import airflow_load_id, stored_utc
 from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, mart_refresh, pipeline_run
 
 
@@ -151,20 +151,15 @@ def recent_runs(conn: Connection, limit: int = 10) -> list[dict[str, object]]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def _utc(moment: object) -> datetime:
-    # PostgreSQL hands timestamps back in the session's zone, SQLite without one (they were written in UTC).
-    assert isinstance(moment, datetime)
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def render_runs(runs: list[dict[str, object]]) -> str:
     """The run summaries as the data team reads them: one block per run, warnings listed, Data Docs linked."""
     if not runs:
         return "No run recorded in pipeline_run yet."
     blocks = []
     for run in runs:
+        finished = stored_utc(run["finished_at"])  # type: ignore[arg-type]
         lines = [
-            f"{run['dag_id']} {run['run_id']}: {run['state']}, finished {_utc(run['finished_at']):%Y-%m-%d %H:%M} UTC"
+            f"{run['dag_id']} {run['run_id']}: {run['state']}, finished {finished:%Y-%m-%d %H:%M} UTC"
             + (f" after {run['duration_seconds']:.0f} s" if run["duration_seconds"] is not None else ""),
             f"  files: {run['files_seen']} seen, {run['files_loaded']} loaded ({run['rows_loaded']} rows), "
             f"{run['files_quarantined']} quarantined, {run['files_duplicate']} duplicate",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dlsei.settings import TIMEZONE, Settings
@@ -31,6 +31,12 @@ class RunContext:
 def airflow_load_id(dag_id: str, run_id: str) -> str:
     """The load_id of an Airflow run: stamped on every row the run writes, and the key of its run summary."""
     return f"{dag_id}/{run_id}"
+
+
+def stored_utc(moment: datetime) -> datetime:
+    """A timestamp read back from the warehouse, as an aware UTC instant: SQLite hands back the stored UTC instant
+    without its zone, PostgreSQL in the session's zone."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def karachi_date(moment: datetime) -> date:

@@ -56,12 +56,16 @@ def sqlalchemy_url(uri: str) -> str:
     return uri
 
 
+def _whole(name: str, default: str, unit: str, minimum: int = 0) -> int:
+    value = _env(name, default)
+    if not value.isdigit() or int(value) < minimum:
+        raise ConfigurationError(f"{name} must be a whole number of {unit}, not {value!r}")
+    return int(value)
+
+
 def _minutes(name: str, default: str) -> int:
     # Read on its own, without the rest of the settings, because DAG files need it at parse time.
-    minutes = _env(name, default)
-    if not minutes.isdigit():
-        raise ConfigurationError(f"{name} must be a whole number of minutes, not {minutes!r}")
-    return int(minutes)
+    return _whole(name, default, "minutes")
 
 
 def export_wait_minutes() -> int:
@@ -93,24 +97,18 @@ def load_settings() -> Settings:
         raise ConfigurationError(
             "DLSEI_ENV=production needs AIRFLOW_VAR_DLSEI_PSEUDONYMISATION_SECRET: the development key is public"
         )
-    lag = _env("AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS", "1")
-    if not lag.isdigit():
-        raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS must be a whole number of days, not {lag!r}")
     data_docs_url = _env("AIRFLOW_VAR_DLSEI_DATA_DOCS_URL", "")
     if data_docs_url:
         s3_bucket_and_prefix(data_docs_url)  # refused here, at start-up, rather than in a run's notices
-    keep = _env("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90")
-    if not keep.isdigit() or int(keep) < 1:
-        raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS must be a whole number of days, not {keep!r}")
     return Settings(
         home=home,
         landing_url=_env("AIRFLOW_VAR_DLSEI_LANDING_URL", (home / "landing").as_uri()),
         warehouse_url=sqlalchemy_url(_env("AIRFLOW_CONN_DLSEI_WAREHOUSE", f"sqlite:///{home / 'warehouse.db'}")),
         pseudonymisation_secret=secret,
         outbox_dir=Path(_env("AIRFLOW_VAR_DLSEI_OUTBOX_DIR", str(home / "outbox"))),
-        coursera_lag_days=int(lag),
+        coursera_lag_days=_whole("AIRFLOW_VAR_DLSEI_COURSERA_LAG_DAYS", "1", "days"),
         environment=environment,
         data_docs_url=data_docs_url,
         data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
-        dq_results_keep_days=int(keep),
+        dq_results_keep_days=_whole("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90", "days", minimum=1),
     )

@@ -6,13 +6,13 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
 from dlsei.alerts.rules import AlertRules
 from dlsei.alerts.seats import candidate_seats
-from dlsei.runs import karachi_date
+from dlsei.runs import karachi_date, stored_utc
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 COLUMNS = (
@@ -47,8 +47,7 @@ class ReclaimReport:
 def _day(moment: datetime | None) -> date | None:
     if moment is None:
         return None
-    # SQLite hands back the stored UTC instant without its zone.
-    return karachi_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return karachi_date(stored_utc(moment))
 
 
 def reclaim_reports(conn: Connection, as_of: date, rules: AlertRules) -> list[ReclaimReport]:

@@ -28,17 +28,14 @@ def tell_data_team(settings: Settings, *, subject: str, body: str, as_of: date) 
 
 def notify_task_failure(context: dict[str, Any]) -> None:
     """Tell the data team a task failed after its last retry, through the same queue as every other alert."""
-
     from dlsei.errors import DataQualityError
     from dlsei.orchestration.tasks import run_context
-    from dlsei.quality.docs import data_docs_link
+    from dlsei.quality.docs import data_docs_line
 
     run = run_context(context)
     task_instance = context["ti"]
     error = context.get("exception")
-    checks = (
-        f"Every check, in Data Docs: {data_docs_link(run.settings)}\n" if isinstance(error, DataQualityError) else ""
-    )
+    checks = data_docs_line(run.settings) if isinstance(error, DataQualityError) else ""
     tell_data_team(
         run.settings,
         subject=f"Failed: {task_instance.dag_id}.{task_instance.task_id} for {run.logical_date}",

@@ -103,6 +103,11 @@ def data_docs_link(settings: Settings) -> str:
     return (gx_root() / LOCAL_SITE / INDEX).as_uri()
 
 
+def data_docs_line(settings: Settings) -> str:
+    """The line a note to the data team carries when a check stopped something."""
+    return f"Every check, in Data Docs: {data_docs_link(settings)}\n"
+
+
 def publish_data_docs(settings: Settings, now: datetime) -> str:
     """Prune results past their keeping, rebuild the site, mirror it when a Data Docs URL is set, and return the
     link to it."""
