@@ -71,15 +71,18 @@ def removed_seats(as_of: date) -> Subquery:
     Coursera deletes a reclaimed seat from later exports, so only the warehouse's history remembers it."""
     m = snap_membership
     today = m.alias("today")
-    ever = select(m.c.program_slug, m.c.learner_key).where(m.c.as_of_date <= as_of).distinct().subquery("ever")
-    return (
-        select(ever.c.program_slug, ever.c.learner_key)
+    # The earlier rows are anti-joined to the day's first and only the few left are made distinct: a DISTINCT of
+    # every seat-day up to `as_of` grew with the history (half a million seat-days a day at 1,000,000 enrolments).
+    gone = (
+        select(m.c.program_slug, m.c.learner_key)
         .where(
+            m.c.as_of_date < as_of,
             ~exists().where(
                 today.c.as_of_date == as_of,
-                today.c.program_slug == ever.c.program_slug,
-                today.c.learner_key == ever.c.learner_key,
-            )
+                today.c.program_slug == m.c.program_slug,
+                today.c.learner_key == m.c.learner_key,
+            ),
         )
-        .subquery("removed_seats")
+        .distinct()
     )
+    return gone.subquery("removed_seats")
