@@ -80,7 +80,7 @@ SECTIONS: Final = (
     (
         "Seat-level facts",
         "One row per seat (programme x learner key): the pipeline's working detail, not granted to analysts.",
-        ("learner_match", "fact_seat_day", "seat_lifecycle"),
+        ("fact_seat_day", "seat_lifecycle"),
     ),
     (
         "Snapshots",

@@ -1,5 +1,6 @@
-"""The seat lifecycle: every seat's state on each published as-of date (fact_seat_day), and its history as
-episodes with valid_from / valid_to (seat_lifecycle, a slowly changing dimension of type 2).
+"""The seat lifecycle: every seat's state on each published as-of date, with its learner's registry match
+(fact_seat_day: one table for both, since a seat-level row a day is the widest write of the marts), and its history
+as episodes with valid_from / valid_to (seat_lifecycle, a slowly changing dimension of type 2).
 
 The states apply docs/measures.md seat by seat: invited; joined (a member with no activity yet); active (last
 activity day A-29 or later); dormant (a member whose last activity is older); removed (seen in an earlier snapshot
@@ -28,20 +29,23 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     union_all,
     update,
 )
 
+from dlsei.matching import with_match
 from dlsei.runs import RunContext
 from dlsei.seats import removed_seats, running_programmes, seat_activity, window_start
 from dlsei.warehouse.schema import fact_seat_day, seat_lifecycle
 
 
 def seat_states(as_of: date) -> CompoundSelect:
-    """program_slug, learner_key, state of every seat on `as_of`: the snapshot's seats and the removed ones."""
-    seats = seat_activity(as_of)
+    """program_slug, learner_key, state, person_key, match_method of every seat on `as_of`: the snapshot's seats,
+    each with its learner's match to the registry, and the removed ones (no match: they are not in the snapshot)."""
+    seats = with_match(seat_activity(as_of), as_of).subquery("matched_seats")
     state = case(
         (seats.c.member_state == "INVITED", "invited"),
         (seats.c.last_at.is_(None), "joined"),
@@ -50,10 +54,17 @@ def seat_states(as_of: date) -> CompoundSelect:
     )
     gone = removed_seats(as_of)
     running = running_programmes(as_of)
-    removed = select(gone.c.program_slug, gone.c.learner_key, literal("removed").label("state")).select_from(
-        gone.join(running, running.c.program_slug == gone.c.program_slug)
+    removed = select(
+        gone.c.program_slug,
+        gone.c.learner_key,
+        literal("removed").label("state"),
+        null().label("person_key"),
+        null().label("match_method"),
+    ).select_from(gone.join(running, running.c.program_slug == gone.c.program_slug))
+    listed = select(
+        seats.c.program_slug, seats.c.learner_key, state.label("state"), seats.c.person_key, seats.c.match_method
     )
-    return union_all(select(seats.c.program_slug, seats.c.learner_key, state.label("state")), removed)
+    return union_all(listed, removed)
 
 
 def _new_episodes(as_of: date, load_id: str) -> Select:
@@ -122,8 +133,7 @@ def publish_lifecycle(conn: Connection, run: RunContext, as_of: date) -> None:
     conn.execute(delete(fact_seat_day).where(fact_seat_day.c.as_of_date == as_of))
     conn.execute(
         insert(fact_seat_day).from_select(
-            ["as_of_date", "program_slug", "learner_key", "state", "load_id"],
-            select(literal(as_of), states.c.program_slug, states.c.learner_key, states.c.state, literal(run.load_id)),
+            ["as_of_date", *states.c.keys(), "load_id"], select(literal(as_of), *states.c, literal(run.load_id))
         )
     )
     lifecycle = seat_lifecycle

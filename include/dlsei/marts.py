@@ -16,7 +16,7 @@ from dlsei.errors import DataQualityError
 from dlsei.frames import records
 from dlsei.ledger import LOADED
 from dlsei.lifecycle import publish_lifecycle
-from dlsei.matching import publish_learner_match
+from dlsei.matching import publish_match_counts
 from dlsei.quality import QualityReport, store_results, validate
 from dlsei.quality.definitions import RECONCILED
 from dlsei.rollups import publish_activity
@@ -199,10 +199,10 @@ def has_membership_snapshot(conn: Connection, as_of: date) -> bool:
 def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> QualityReport:
     """Rebuild every mart of one as-of date, atomically: the utilisation rows are computed and validated first,
     the results of the checks are kept whatever they say, and only then is the date replaced in one transaction
-    (utilisation, learner matches, activity by domain and course type, seat states and the lifecycle history), so
-    a failure anywhere leaves the previous rows of every mart untouched. Raises DataQualityError on a critical
-    failure. The other marts are counts of the same validated snapshots: the utilisation suite is the one that
-    applies."""
+    (utilisation, seat states with their learners' matches, the lifecycle history, match counts, activity by domain
+    and course type), so a failure anywhere leaves the previous rows of every mart untouched. Raises
+    DataQualityError on a critical failure. The other marts are counts of the same validated snapshots: the
+    utilisation suite is the one that applies."""
     # One consistent read: the rows and the totals they must reconcile with come from the same snapshot even while
     # another file of the date is being loaded.
     with consistent_read(engine) as conn:
@@ -226,9 +226,9 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     with engine.begin() as conn:
         allow_large_sorts(conn)
         publish_utilisation(conn, run, as_of, rows, through)
-        publish_learner_match(conn, run, as_of)
-        publish_activity(conn, run, as_of)
         publish_lifecycle(conn, run, as_of)
+        publish_match_counts(conn, run, as_of)  # counts the seats publish_lifecycle wrote
+        publish_activity(conn, run, as_of)
     return quality
 
 

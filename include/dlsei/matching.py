@@ -1,4 +1,5 @@
-"""Match every learner of an as-of date's membership snapshot to the HEC registry's people (dim_person).
+"""Match every learner of an as-of date's membership snapshot to the HEC registry's people (dim_person): each seat
+of fact_seat_day carries its learner's match (lifecycle.py writes it), and mart_learner_match counts them.
 
 Coursera's External Id holds the roll number and both are keyed as the kind "roll" (pseudonymise.py), so the
 first test is `external_id_key = person_key`; a learner without one (or with one the registry does not know) is
@@ -12,13 +13,27 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, Select, and_, case, delete, func, insert, literal, null, select, true, union_all
+from sqlalchemy import (
+    Connection,
+    Select,
+    Subquery,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
 
 from dlsei.runs import RunContext
 from dlsei.warehouse.schema import (
     MATCH_METHODS,
     dim_person,
-    learner_match,
+    fact_seat_day,
     mart_learner_match,
     programme,
     seat_allocation,
@@ -26,8 +41,9 @@ from dlsei.warehouse.schema import (
 )
 
 
-def match_query(as_of: date) -> Select:
-    """One row per learner x programme of the snapshot: program_slug, learner_key, person_key, match_method."""
+def with_match(seats: Subquery, as_of: date) -> Select:
+    """`seats` (a subquery of `as_of`'s membership snapshot with program_slug, learner_key and external_id_key) with
+    two more columns: person_key and match_method."""
     m = snap_membership
     by_roll = dim_person.alias("by_roll")
     # Only the e-mails of the day's learners are counted: grouping every person of the registry sorted the whole
@@ -54,29 +70,26 @@ def match_query(as_of: date) -> Select:
         (by_email.c.people == 1, by_email.c.person_key),
         else_=null(),
     )
-    return (
-        select(m.c.program_slug, m.c.learner_key, person.label("person_key"), method.label("match_method"))
-        .select_from(
-            m.outerjoin(by_roll, by_roll.c.person_key == m.c.external_id_key).outerjoin(
-                by_email, by_email.c.email_key == m.c.learner_key
-            )
+    return select(*seats.c, person.label("person_key"), method.label("match_method")).select_from(
+        seats.outerjoin(by_roll, by_roll.c.person_key == seats.c.external_id_key).outerjoin(
+            by_email, by_email.c.email_key == seats.c.learner_key
         )
-        .where(m.c.as_of_date == as_of)
     )
 
 
 def match_counts(as_of: date, load_id: str) -> Select:
-    """mart_learner_match's rows for `as_of`, from learner_match: every method of every running allocation, zeros
-    included, so a university with no unmatched learner says so rather than having no row."""
-    lm, p, a = learner_match, programme, seat_allocation
+    """mart_learner_match's rows for `as_of`, from the seats of fact_seat_day (those of the snapshot carry a
+    match_method; removed ones do not): every method of every running allocation, zeros included, so a university
+    with no unmatched learner says so rather than having no row."""
+    seats, p, a = fact_seat_day, programme, seat_allocation
     methods = union_all(*(select(literal(method).label("match_method")) for method in MATCH_METHODS)).subquery(
         "methods"
     )
     counted = (
-        select(p.c.university_id, p.c.cohort_id, lm.c.match_method, func.count().label("learners"))
-        .select_from(lm.join(p, p.c.program_slug == lm.c.program_slug))
-        .where(lm.c.as_of_date == as_of)
-        .group_by(p.c.university_id, p.c.cohort_id, lm.c.match_method)
+        select(p.c.university_id, p.c.cohort_id, seats.c.match_method, func.count().label("learners"))
+        .select_from(seats.join(p, p.c.program_slug == seats.c.program_slug))
+        .where(seats.c.as_of_date == as_of, seats.c.match_method.is_not(None))
+        .group_by(p.c.university_id, p.c.cohort_id, seats.c.match_method)
         .subquery("counted")
     )
     return (
@@ -103,16 +116,9 @@ def match_counts(as_of: date, load_id: str) -> Select:
     )
 
 
-def publish_learner_match(conn: Connection, run: RunContext, as_of: date) -> None:
-    """Replace `as_of`'s matches and their counts; the caller's transaction makes it atomic with the other marts."""
-    matches = match_query(as_of).subquery("matches")
-    conn.execute(delete(learner_match).where(learner_match.c.as_of_date == as_of))
-    conn.execute(
-        insert(learner_match).from_select(
-            ["as_of_date", "program_slug", "learner_key", "person_key", "match_method", "load_id"],
-            select(literal(as_of), *matches.c, literal(run.load_id)),
-        )
-    )
+def publish_match_counts(conn: Connection, run: RunContext, as_of: date) -> None:
+    """Replace `as_of`'s match counts from its published seats (lifecycle.publish_lifecycle writes them first); the
+    caller's transaction makes it atomic with the other marts."""
     counts = match_counts(as_of, run.load_id)
     conn.execute(delete(mart_learner_match).where(mart_learner_match.c.as_of_date == as_of))
     conn.execute(insert(mart_learner_match).from_select([c.name for c in counts.selected_columns], counts))

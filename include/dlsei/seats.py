@@ -34,7 +34,8 @@ def running_programmes(as_of: date) -> Subquery:
 
 
 def seat_activity(as_of: date) -> Subquery:
-    """Every seat in the as-of date's membership snapshot: program_slug, learner_key, member_state, last_at.
+    """Every seat in the as-of date's membership snapshot: program_slug, learner_key, external_id_key, member_state,
+    last_at.
 
     The membership is the roster and course rows are outer-joined to it, so a seat without a single activity row
     is kept (with last_at NULL): that is the most under-used seat of all."""
@@ -49,6 +50,7 @@ def seat_activity(as_of: date) -> Subquery:
         select(
             m.c.program_slug,
             m.c.learner_key,
+            m.c.external_id_key,
             m.c.member_state,
             later(m.c.last_activity_at, course_last.c.course_last).label("last_at"),
         )

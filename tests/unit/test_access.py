@@ -35,7 +35,6 @@ ANALYST_REFUSED = (
     "dim_person",
     "snap_membership",
     "snap_course_activity",
-    "learner_match",
     "fact_seat_day",
     "seat_lifecycle",
     "dim_university",
@@ -104,7 +103,7 @@ def test_the_pipeline_writes_every_table_but_cannot_change_the_schema(login: Log
         conn.execute(
             text("INSERT INTO mart_refresh (as_of_date, through_file_id, load_id) VALUES ('2026-11-10', 1, 't')")
         )
-        conn.execute(text("DELETE FROM learner_match"))
+        conn.execute(text("DELETE FROM fact_seat_day"))
         assert conn.execute(text("SELECT count(*) FROM dim_person")).scalar_one() == 1
     assert refused(pipeline, "CREATE TABLE scratch (x int)")
     assert refused(pipeline, "DROP TABLE mart_refresh")
@@ -131,13 +130,13 @@ def test_an_owner_that_may_not_create_roles_migrates_once_the_roles_exist(postgr
                     text("SELECT has_table_privilege('dlsei_analyst', :relation, 'SELECT')"),
                     {"relation": f"{schema}.{name}"},
                 ).scalar_one()
-                for name in ("v_quota_utilisation", "mart_learner_match", "dim_person", "learner_match")
+                for name in ("v_quota_utilisation", "mart_learner_match", "dim_person", "fact_seat_day")
             }
         assert granted == {
             "v_quota_utilisation": True,
             "mart_learner_match": True,
             "dim_person": False,
-            "learner_match": False,
+            "fact_seat_day": False,
         }
     finally:
         engine.dispose()

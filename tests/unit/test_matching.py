@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from warehouse_rows import COHORT, allocations, at, ledger_file, programmes, seat
 
+from dlsei.lifecycle import publish_lifecycle
 from dlsei.marts import utilisation_rows
-from dlsei.matching import publish_learner_match
+from dlsei.matching import publish_match_counts
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
-from dlsei.warehouse.schema import dim_person, learner_match, mart_learner_match, snap_membership
+from dlsei.warehouse.schema import dim_person, fact_seat_day, mart_learner_match, snap_membership
 
 A = date(2026, 11, 10)
 
@@ -60,15 +61,21 @@ def run_context() -> RunContext:
     return RunContext(load_id="test/match", logical_dt=at(A + timedelta(days=1), 480), settings=load_settings())
 
 
+def publish(engine: Engine) -> None:
+    """The seats with their matches, then their counts, as refresh_utilisation publishes them."""
+    with engine.begin() as conn:
+        publish_lifecycle(conn, run_context(), A)
+        publish_match_counts(conn, run_context(), A)
+
+
 def test_each_learner_gets_one_method_and_its_person(seeded: Engine) -> None:
-    with seeded.begin() as conn:
-        publish_learner_match(conn, run_context(), A)
+    publish(seeded)
     with seeded.connect() as conn:
+        f = fact_seat_day
         rows = conn.execute(
-            select(learner_match.c.program_slug, learner_match.c.learner_key, learner_match.c.person_key)
-            .add_columns(learner_match.c.match_method)
-            .where(learner_match.c.as_of_date == A)
-            .order_by(learner_match.c.program_slug, learner_match.c.learner_key)
+            select(f.c.program_slug, f.c.learner_key, f.c.person_key, f.c.match_method)
+            .where(f.c.as_of_date == A)
+            .order_by(f.c.program_slug, f.c.learner_key)
         ).all()
     assert [tuple(r) for r in rows] == [
         ("p1", "e1", "R1", "external_id"),
@@ -76,6 +83,7 @@ def test_each_learner_gets_one_method_and_its_person(seeded: Engine) -> None:
         ("p1", "e3", None, "ambiguous"),
         ("p1", "e5", "R5", "email"),
         ("p1", "x1", None, "unmatched"),
+        ("p1", "x3", None, None),  # the day before's seat, removed: not in the snapshot, so not matched
         ("p2", "e1", "R1", "external_id"),
         ("p2", "e3", "R4", "external_id"),
         ("p2", "x2", None, "unmatched"),
@@ -83,8 +91,7 @@ def test_each_learner_gets_one_method_and_its_person(seeded: Engine) -> None:
 
 
 def test_counts_per_university_cohort_and_method_include_zeros_and_add_up_to_the_seats(seeded: Engine) -> None:
-    with seeded.begin() as conn:
-        publish_learner_match(conn, run_context(), A)
+    publish(seeded)
     with seeded.connect() as conn:
         counts = {
             (r.university_id, r.match_method): r.learners
@@ -108,8 +115,7 @@ def test_counts_per_university_cohort_and_method_include_zeros_and_add_up_to_the
 
 def test_republishing_replaces_the_day(seeded: Engine) -> None:
     for _ in range(2):
-        with seeded.begin() as conn:
-            publish_learner_match(conn, run_context(), A)
+        publish(seeded)
     with seeded.connect() as conn:
-        assert len(conn.execute(select(learner_match)).all()) == 8
+        assert len(conn.execute(select(fact_seat_day)).all()) == 9  # the 8 seats of the snapshot and a removed one
         assert len(conn.execute(select(mart_learner_match)).all()) == 12

@@ -107,3 +107,32 @@ def test_0002_downgrades_to_0001_and_upgrades_again(warehouse: Engine) -> None:
 
 def _head() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_0005_moves_the_published_matches_into_the_seat_days_and_back(warehouse_url: str) -> None:
+    engine = make_engine(warehouse_url)
+    upgrade(engine, "0004")
+    day = date(2026, 11, 10)
+    seat_day = "INSERT INTO fact_seat_day (as_of_date, program_slug, learner_key, state, load_id) VALUES "
+    match = "INSERT INTO learner_match (as_of_date, program_slug, learner_key, person_key, match_method, load_id) "
+    with engine.begin() as conn:
+        conn.execute(text(seat_day + "(:d, 'p1', 'k1', 'active', 'r'), (:d, 'p1', 'k2', 'removed', 'r')"), {"d": day})
+        conn.execute(text(match + "VALUES (:d, 'p1', 'k1', 'R1', 'external_id', 'r')"), {"d": day})
+    upgrade(engine)
+    seats = "SELECT learner_key, state, person_key, match_method FROM fact_seat_day ORDER BY learner_key"
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(text(seats))] == [
+            ("k1", "active", "R1", "external_id"),
+            ("k2", "removed", None, None),  # not in the snapshot: no match
+        ]
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
+    assert "learner_match" not in inspect(engine).get_table_names()
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    with engine.connect() as conn:
+        matches = conn.execute(text("SELECT learner_key, person_key, match_method FROM learner_match")).all()
+    assert [tuple(r) for r in matches] == [("k1", "R1", "external_id")]
+    assert "match_method" not in {c["name"] for c in inspect(engine).get_columns("fact_seat_day")}
+    engine.dispose()

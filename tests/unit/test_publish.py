@@ -20,7 +20,6 @@ from dlsei.warehouse.schema import (
     dim_person,
     dq_result,
     fact_seat_day,
-    learner_match,
     mart_activity_by_course_type,
     mart_activity_by_domain,
     mart_learner_match,
@@ -37,7 +36,6 @@ DAYS = (D1, D2, D3)
 PUBLISHED: tuple[Table, ...] = (
     mart_quota_utilisation,
     mart_refresh,
-    learner_match,
     mart_learner_match,
     mart_activity_by_domain,
     mart_activity_by_course_type,

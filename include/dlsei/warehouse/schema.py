@@ -188,25 +188,6 @@ MATCH_METHODS = ("external_id", "email", "ambiguous", "unmatched")
 _LOAD_ID = "the run that published the row"
 _PUBLISHED_AS_OF = "the as-of date A: the snapshot's data is complete through it"
 
-learner_match = Table(
-    "learner_match",
-    metadata,
-    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
-    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
-    Column("person_key", KEY, comment="the registry person matched (dim_person.person_key); NULL unless matched"),
-    Column(
-        "match_method",
-        String(16),
-        nullable=False,
-        comment="external_id (External Id = roll number), email (the one person with that e-mail), ambiguous "
-        "(no roll number match, several people share the e-mail) or unmatched",
-    ),
-    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
-    comment="One row per as-of date x programme x learner of the membership snapshot: the registry person the "
-    "learner was matched to and how (External Id first, then e-mail).",
-)
-
 fact_seat_day = Table(
     "fact_seat_day",
     metadata,
@@ -221,8 +202,21 @@ fact_seat_day = Table(
         "dormant (a member active before that) or removed (seen before, missing from A's export)",
     ),
     Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
-    comment="One row per as-of date x programme x learner: the state of every seat the snapshot lists, and of every "
-    "removed seat of a programme whose cohort runs on the date.",
+    # Added by revision 0005, after load_id: a fresh database has them in the same order as an upgraded one.
+    Column(
+        "person_key",
+        KEY,
+        comment="the registry person the learner was matched to (dim_person.person_key); NULL unless matched",
+    ),
+    Column(
+        "match_method",
+        String(16),
+        comment="how the learner was matched to the registry: external_id (External Id = roll number), email (the "
+        "one person with that e-mail), ambiguous (no roll number match, several people share the e-mail) or "
+        "unmatched; NULL for a removed seat (not in the snapshot)",
+    ),
+    comment="One row per as-of date x programme x learner: the state of every seat the snapshot lists, with its "
+    "learner's match to the HEC registry, and of every removed seat of a programme whose cohort runs on the date.",
 )
 
 seat_lifecycle = Table(
