@@ -50,5 +50,7 @@ class Pseudonymiser:
         present = text.notna() & (text != "")
         # Each row's code points at its distinct value's key; -1 (a blank) at the trailing missing one.
         codes, distinct = pd.factorize(text.where(present))
-        keyed = np.array([*(self.key(kind, value) for value in distinct), None], dtype=object)
+        # As Python strings first: iterating the Arrow-backed index converts one scalar at a time, 20x slower.
+        strings = distinct.to_numpy(dtype=object)
+        keyed = np.array([*(self.key(kind, value) for value in strings), None], dtype=object)
         return pd.Series(keyed[codes], index=values.index, dtype="string")
