@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -67,21 +68,20 @@ def seat_states(as_of: date) -> CompoundSelect:
     return union_all(listed, removed)
 
 
-def _new_episodes(as_of: date, load_id: str) -> Select:
+def _new_episodes(as_of: date, load_id: str, *, later_days: bool) -> Select:
     """The episodes that start on `as_of` or later (gaps and islands over each seat's rows from `as_of` on), each
     ending where its seat's next one starts. A seat's first row from `as_of` on starts an episode only if its state
     differs from the episode in force just before `as_of` (the one kept in seat_lifecycle), so a state that goes
-    on across `as_of` stays one episode."""
+    on across `as_of` stays one episode.
+
+    Without `later_days` (fact_seat_day has no date after `as_of`: the daily run) each seat has one row from `as_of`
+    on, no previous row and no next episode, so the two window functions, each a sort of every seat, are left out."""
     f, lifecycle = fact_seat_day, seat_lifecycle
     seat = (f.c.program_slug, f.c.learner_key)
+    previous = func.lag(f.c.state).over(partition_by=seat, order_by=f.c.as_of_date) if later_days else null()
     marked = (
-        select(
-            *seat,
-            f.c.as_of_date,
-            f.c.state,
-            func.lag(f.c.state).over(partition_by=seat, order_by=f.c.as_of_date).label("previous_state"),
-        )
-        .where(f.c.as_of_date >= as_of)
+        select(*seat, f.c.as_of_date, f.c.state, previous.label("previous_state"))
+        .where(f.c.as_of_date >= as_of if later_days else f.c.as_of_date == as_of)
         .subquery("marked")
     )
     in_force = (
@@ -104,8 +104,12 @@ def _new_episodes(as_of: date, load_id: str) -> Select:
         .where(or_(before.is_(None), before != marked.c.state))
         .subquery("starts")
     )
-    next_start = func.lead(starts.c.valid_from).over(
-        partition_by=(starts.c.program_slug, starts.c.learner_key), order_by=starts.c.valid_from
+    next_start = (
+        func.lead(starts.c.valid_from).over(
+            partition_by=(starts.c.program_slug, starts.c.learner_key), order_by=starts.c.valid_from
+        )
+        if later_days
+        else null()
     )
     return select(
         starts.c.program_slug,
@@ -138,7 +142,8 @@ def publish_lifecycle(conn: Connection, run: RunContext, as_of: date) -> None:
     )
     lifecycle = seat_lifecycle
     conn.execute(delete(lifecycle).where(lifecycle.c.valid_from >= as_of))
-    episodes = _new_episodes(as_of, run.load_id)
+    later_days = conn.execute(select(exists().where(fact_seat_day.c.as_of_date > as_of))).scalar_one()
+    episodes = _new_episodes(as_of, run.load_id, later_days=later_days)
     conn.execute(insert(lifecycle).from_select([c.name for c in episodes.selected_columns], episodes))
     later = lifecycle.alias("later")
     next_start = (
