@@ -15,7 +15,7 @@ MEMBERSHIP: Final = "membership"
 COURSERA_KINDS: Final = (COURSE_ACTIVITY, MEMBERSHIP)
 
 # Column -> logical type. "ts" is a tz-aware UTC pandas timestamp, "str" a pandas string (missing = <NA>),
-# "float"/"int" nullable numbers, "bool" a nullable boolean parsed from Yes/No.
+# "float" a float64 (NaN when missing), "int" a nullable Int64, "bool" a nullable boolean parsed from Yes/No.
 COURSE_ACTIVITY_COLUMNS: Final[dict[str, str]] = {
     "name": "str",
     "email": "str",

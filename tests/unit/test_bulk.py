@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, Table, insert, select
@@ -44,12 +45,12 @@ def course_rows(file_id: int) -> pd.DataFrame:
             "course_type": _text("Course", "Guided Project", None, "course"),
             "enrollment_time": _ts("2026-08-11T15:00:09.123456Z", None, "1999-12-31T23:59:59Z", "2026-01-01T00:00Z"),
             "last_activity_at": _ts(None, "2026-10-10T12:28:00Z", "2026-10-10T12:28:00.000001Z", None),
-            "overall_progress": pd.array([100.0, None, 0.1 + 0.2, 1e-7], dtype="Float64"),
-            "learning_hours": pd.array([47.71, 0.0, None, 123456.789], dtype="Float64"),
+            "overall_progress": np.array([100.0, np.nan, 0.1 + 0.2, 1e-7]),
+            "learning_hours": np.array([47.71, 0.0, np.nan, 123456.789]),
             "completed": pd.array([True, False, None, True], dtype="boolean"),
             "removed_from_program": pd.array([False, None, True, False], dtype="boolean"),
             "completion_time": _ts("2026-10-10T12:28:00Z", None, None, None),
-            "course_grade": pd.array([65.32, None, 100.0, 0.0], dtype="Float64"),
+            "course_grade": np.array([65.32, np.nan, 100.0, 0.0]),
             "has_certificate": [True, False, False, True],
             "file_id": [file_id] * 4,
         }
@@ -69,7 +70,7 @@ def membership_rows(file_id: int) -> pd.DataFrame:
             "last_activity_at": _ts("2026-10-10T12:28:00Z", None),
             "enrolled_courses": pd.array([3, None], dtype="Int64"),
             "completed_courses": pd.array([2, 0], dtype="Int64"),
-            "learning_hours": pd.array([56.04, None], dtype="Float64"),
+            "learning_hours": np.array([56.04, np.nan]),
             "file_id": [file_id] * 2,
         }
     )

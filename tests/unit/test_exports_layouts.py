@@ -25,7 +25,7 @@ WriteExport = Callable[..., Path]
 EXPECTED_DTYPES = {
     "str": "string",
     "ts": "datetime64[us, UTC]",
-    "float": "Float64",
+    "float": "float64",
     "int": "Int64",
     "bool": "boolean",
 }

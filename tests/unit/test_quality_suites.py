@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import select
@@ -60,14 +61,14 @@ def course_activity() -> pd.DataFrame:
             "class_start_time": _ts(*["2024-01-08T08:00:00Z"] * 4),
             "class_end_time": _ts(*["2024-06-30T06:59:59Z"] * 4),
             "last_activity_at": _ts("2024-03-01T10:00:00Z", "2024-03-04T23:59:00Z", None, None),
-            "overall_progress": pd.array([57.73, 100.0, 0.0, None], dtype="Float64"),
-            "learning_hours": pd.array([3.5, 12.25, 0.0, None], dtype="Float64"),
+            "overall_progress": np.array([57.73, 100.0, 0.0, np.nan]),
+            "learning_hours": np.array([3.5, 12.25, 0.0, np.nan]),
             "completed": pd.array([False, True, False, False], dtype="boolean"),
             "removed_from_program": pd.array([False, False, False, True], dtype="boolean"),
             "program_slug": _text(*["pu-cohort-1-ab12c"] * 2, *["nust-cohort-1-xy9z8"] * 2),
             "program_name": _text(*["PU Cohort 1"] * 2, *["NUST Cohort 1"] * 2),
             "completion_time": _ts(None, "2024-02-20T12:00:00Z", None, None),
-            "course_grade": pd.array([0.0, 92.5, None, None], dtype="Float64"),
+            "course_grade": np.array([0.0, 92.5, np.nan, np.nan]),
             "certificate_url": _text(None, "https://coursera.org/verify/ABC123", None, None),
             "course_type": _text(*["course"] * 4),
             "extras": _text(*[None] * 4),
@@ -91,7 +92,7 @@ def membership() -> pd.DataFrame:
             "join_date": _ts("2024-01-09T08:00:00Z", "2024-01-20T08:00:00Z", None),
             "invitation_date": _ts("2024-01-05T08:00:00Z", "2024-01-05T08:00:00Z", "2024-02-01T08:00:00Z"),
             "last_activity_at": _ts("2024-03-04T23:59:00Z", None, None),
-            "learning_hours": pd.array([15.75, 0.0, None], dtype="Float64"),
+            "learning_hours": np.array([15.75, 0.0, np.nan]),
             "extras": _text(None, None, None),
         }
     )
@@ -292,7 +293,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ),
     ("course_activity", TYPE, "completion_time", karachi_time("completion_time"), ()),
     *(
-        ("course_activity", TYPE, column, retype(column, "float64"), ())
+        ("course_activity", TYPE, column, retype(column, "Float64"), ())
         for column in ("overall_progress", "learning_hours", "course_grade")
     ),
     *(
@@ -323,7 +324,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ),
     ("membership", TYPE, "enrolled_courses", retype("enrolled_courses", "int64"), ()),
     ("membership", TYPE, "completed_courses", retype("completed_courses", "int64"), ()),
-    ("membership", TYPE, "learning_hours", retype("learning_hours", "float64"), ()),
+    ("membership", TYPE, "learning_hours", retype("learning_hours", "Float64"), ()),
     ("membership", NOT_NULL, "email", set_cell("email", pd.NA), ()),
     ("membership", NOT_NULL, "program_slug", set_cell("program_slug", pd.NA), ()),
     ("membership", COMPOUND, "email, program_slug", repeat_first_row, ()),

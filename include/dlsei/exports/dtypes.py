@@ -12,7 +12,9 @@ TIMESTAMP: Final = "datetime64[us, UTC]"
 DTYPES: Final[dict[str, object]] = {
     "str": STRING,
     "ts": TIMESTAMP,
-    "float": "Float64",
+    # NumPy's, NaN for a missing value: GX checks a range on it in one vectorised comparison, where on pandas'
+    # nullable Float64 it calls a Python function per value (a fifth of the time it takes to validate a chunk).
+    "float": "float64",
     "int": "Int64",
     "bool": "boolean",
 }

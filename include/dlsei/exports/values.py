@@ -53,7 +53,7 @@ def _timestamps(text: pd.Series) -> _Column:
 
 
 def _numbers(text: pd.Series) -> _Column:
-    parsed = pd.to_numeric(text, errors="coerce").astype("Float64")
+    parsed = pd.to_numeric(text, errors="coerce").astype(DTYPES["float"])
     bad = text.notna() & (parsed.isna() | np.isinf(parsed.fillna(0)))
     return _Column(parsed, (_Fault(bad, "number", "value is not a number"),))
 
@@ -117,7 +117,7 @@ def to_canonical(kind: str, raw: pd.DataFrame, header_map: HeaderMap) -> pd.Data
         if column == "extras":
             out[column] = extras_column(raw, header_map.extras)
         elif position is None:
-            out[column] = pd.Series(pd.NA, index=raw.index, dtype=DTYPES[logical])
+            out[column] = pd.Series(None, index=raw.index, dtype=DTYPES[logical])
         else:
             typed = _BY_COLUMN.get(column, _BY_TYPE[logical])(_text(raw[f"c{position}"]))
             out[column] = typed.values

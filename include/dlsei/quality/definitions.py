@@ -63,7 +63,7 @@ ISO_DATE_FORMAT: Final = "%Y-%m-%d"
 
 # Canonical logical type -> pandas dtype name the parsers produce. Strings are not type-checked: any value is a
 # string, and the shape checks below say more.
-_DTYPES: Final = {"ts": TS_DTYPE, "float": "Float64", "int": "Int64", "bool": "boolean"}
+_DTYPES: Final = {"ts": TS_DTYPE, "float": "float64", "int": "Int64", "bool": "boolean"}
 
 
 @dataclass(frozen=True)
