@@ -32,12 +32,12 @@ from dlsei.canonical import (
     ROLES,
     SECTORS,
 )
+from dlsei.exports.dtypes import DTYPES
 from dlsei.quality.derived import (
     ACTIVE_30D_PLUS_DORMANT_PLUS_NEVER_STARTED,
     ALLOCATED_MINUS_SEATS_HELD,
     INVITED_PLUS_JOINED,
     OVERLAPS_OTHER_COHORT,
-    TS_DTYPE,
 )
 from dlsei.warehouse.schema import MEASURES, mart_quota_utilisation
 
@@ -61,9 +61,9 @@ CNIC_PATTERN: Final = r"^\d{5}-\d{7}-\d$"
 NON_NEGATIVE_INTEGER_PATTERN: Final = r"^\d+$"
 ISO_DATE_FORMAT: Final = "%Y-%m-%d"
 
-# Canonical logical type -> pandas dtype name the parsers produce. Strings are not type-checked: any value is a
-# string, and the shape checks below say more.
-_DTYPES: Final = {"ts": TS_DTYPE, "float": "float64", "int": "Int64", "bool": "boolean"}
+# Canonical logical type -> pandas dtype name the parsers produce (taken from the parsers' own table, so the check
+# follows them). Strings are not type-checked: any value is a string, and the shape checks below say more.
+_DTYPES: Final = {kind: str(DTYPES[kind]) for kind in ("ts", "float", "int", "bool")}
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,6 @@ ACTIVE_30D_PLUS_DORMANT_PLUS_NEVER_STARTED: Final = "dq_active_30d_plus_dormant_
 INVITED_PLUS_JOINED: Final = "dq_invited_plus_joined"
 ALLOCATED_MINUS_SEATS_HELD: Final = "dq_allocated_minus_seats_held"
 
-# pandas keeps the resolution a timestamp was built with, and GX's type check names one; the resolution says
-# nothing about the data, so every UTC timestamp column is validated at this one.
-TS_DTYPE: Final = "datetime64[us, UTC]"
-
 
 def with_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame = _one_timestamp_resolution(frame)
@@ -67,6 +63,8 @@ def _identity_sums(frame: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def _one_timestamp_resolution(frame: pd.DataFrame) -> pd.DataFrame:
+    # pandas keeps the resolution a timestamp was built with, and GX's type check names one (the parsers' own,
+    # microseconds); the resolution says nothing about the data, so every timestamp column is validated at it.
     convert = {
         column: frame[column].dt.as_unit("us")
         for column, column_dtype in frame.dtypes.items()
