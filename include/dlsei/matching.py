@@ -47,7 +47,8 @@ def with_match(seats: Subquery, as_of: date) -> Select:
     m = snap_membership
     by_roll = dim_person.alias("by_roll")
     # Only the e-mails of the day's learners are counted: grouping every person of the registry sorted the whole
-    # registry (900,000 people) on disk every day.
+    # registry (900,000 people) on disk every day. They are read from the snapshot itself, not from `seats`, which
+    # would aggregate the day's course rows a second time.
     day_learners = select(m.c.learner_key).where(m.c.as_of_date == as_of)
     by_email = (
         select(
