@@ -218,7 +218,7 @@ def _table(table: Table, readable: bool) -> list[str]:
     lines.append(f"Analysts: {'may read it' if readable else 'no access'}.")
     lines += ["", "| column | type | key | meaning |", "|---|---|---|---|"]
     for column in table.columns:
-        key = "PK" if column.primary_key else ("FK" if column.foreign_keys else "")
+        key = "PK" if column.primary_key else ""
         kind = column.type.compile(dialect=postgresql.dialect()).lower()  # the types production analysts see
         lines.append(f"| `{column.name}` | {kind} | {key} | {_cell(column.comment)} |")
     return [*lines, ""]

@@ -136,3 +136,19 @@ def test_0005_moves_the_published_matches_into_the_seat_days_and_back(warehouse_
     assert [tuple(r) for r in matches] == [("k1", "R1", "external_id")]
     assert "match_method" not in {c["name"] for c in inspect(engine).get_columns("fact_seat_day")}
     engine.dispose()
+
+
+def test_0006_drops_the_snapshots_file_foreign_keys_and_back(warehouse: Engine) -> None:
+    snapshots = ("snap_membership", "snap_course_activity")
+    assert all(inspect(warehouse).get_foreign_keys(table) == [] for table in snapshots)
+    config = alembic_config()
+    with warehouse.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    for table in snapshots:
+        [key] = inspect(warehouse).get_foreign_keys(table)
+        assert (key["constrained_columns"], key["referred_table"]) == (["file_id"], "file_ledger")
+    upgrade(warehouse)
+    with warehouse.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
+    assert all(inspect(warehouse).get_foreign_keys(table) == [] for table in snapshots)

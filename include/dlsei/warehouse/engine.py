@@ -19,9 +19,7 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
-            # Enforce the ledger's foreign keys, and let readers (the CLI summary, the Airflow UI's users)
-            # query while a run writes.
-            cursor.execute("PRAGMA foreign_keys=ON")
+            # Let readers (the CLI summary, the Airflow UI's users) query while a run writes.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 

@@ -15,7 +15,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
-    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -38,6 +37,8 @@ metadata = MetaData(
 KEY = String(64)  # hex HMAC-SHA256
 TS = DateTime(timezone=True)
 _UNIVERSITY = "the registry's university id (dim_university)"
+# Not a declared foreign key (migration 0006): the load writes the row in the transaction that records its file.
+_FILE = "the file it came from (file_ledger.file_id)"
 _COHORT = "the registry's seat cohort id (seat_allocation)"
 _PROGRAMME = "the Coursera programme (programme.program_slug)"
 
@@ -95,7 +96,7 @@ snap_membership = Table(
     Column("enrolled_courses", Integer),
     Column("completed_courses", Integer),
     Column("learning_hours", Float),
-    Column("file_id", Integer, ForeignKey("file_ledger.file_id"), nullable=False, comment="the file it came from"),
+    Column("file_id", Integer, nullable=False, comment=_FILE),
     comment="One row per as-of date x programme x learner: every seat of each day's membership export, kept "
     "forever (Coursera deletes removed learners from later exports).",
 )
@@ -119,7 +120,7 @@ snap_course_activity = Table(
     Column("completion_time", TS),
     Column("course_grade", Float, comment="0-100"),
     Column("has_certificate", Boolean, nullable=False, comment="a certificate URL was reported (the URL is not kept)"),
-    Column("file_id", Integer, ForeignKey("file_ledger.file_id"), nullable=False, comment="the file it came from"),
+    Column("file_id", Integer, nullable=False, comment=_FILE),
     comment="One row per as-of date x programme x learner x course: every enrolment of each day's course-activity "
     "export, repeated rows folded.",
 )
