@@ -80,6 +80,18 @@ def test_timestamps_in_every_form_seen_become_utc(write_export: WriteExport) -> 
     assert pd.isna(frame.loc[4, "enrollment_time"])
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["2025-04-28T07:00:00.000Z", "2025-04-28T07:00Z", "2025-04-28T12:00:00.250+05:00", "2025-04-28T02:00:00-0500"],
+)
+def test_a_zoned_timestamp_reads_the_same_alone_and_beside_a_naive_one(write_export: WriteExport, value: str) -> None:
+    # A column whose every value carries its zone is parsed by Arrow; one naive value sends it to pandas' parse.
+    alone = usage(write_export, {"Enrollment Time": value}, {"Enrollment Time": ""})
+    beside = usage(write_export, {"Enrollment Time": value}, {"Enrollment Time": "2024-01-26 10:16:04"})
+    assert alone.loc[0, "enrollment_time"] == beside.loc[0, "enrollment_time"] == pd.Timestamp(value).tz_convert("UTC")
+    assert str(alone["enrollment_time"].dtype) == "datetime64[us, UTC]"
+
+
 def test_numbers_and_missing_numbers(write_export: WriteExport) -> None:
     frame = usage(
         write_export,
