@@ -3,6 +3,7 @@ generated workload and a larger one made of renamed copies."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def test_a_workload_is_generated_once_and_kept(tmp_path: Path) -> None:
 def test_copies_of_an_export_rename_their_learners(tmp_path: Path) -> None:
     generated = workload(tmp_path, 2_000)
     copied = replicate(generated.export, 3, tmp_path / generated.export.name)
+    with zipfile.ZipFile(copied) as archive:
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}, "as a real export is"
     original = {p.kind: p.frame for p in read_export(generated.export.name, generated.export)}
     for export in read_export(copied.name, copied):
         frame, source = export.frame, original[export.kind]

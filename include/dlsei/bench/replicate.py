@@ -23,10 +23,11 @@ RENAMED: Final = ("email", "external id")  # header names, compared case-blind: 
 
 def replicate(export: Path, copies: int, target: Path) -> Path:
     """Write to `target` a ZIP like `export` whose loaded members hold `copies` renamed copies of their rows.
-    Stored, not deflated: the copies would take minutes to compress and the pipeline unzips either alike."""
+    Deflated, as the admin console's ZIP is, at the fastest level (80 s for 10,000,000 rows, 1.4 GB): stored, the
+    copies made an 8.7 GB file no real export reaches, and the re-run's checksum of it alone took 9.7 s to 13.2 s."""
     with (
         zipfile.ZipFile(export) as source,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as sink,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as sink,
         tempfile.TemporaryDirectory(prefix="dlsei-replicate-") as scratch,
     ):
         for info in source.infolist():
