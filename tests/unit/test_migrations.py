@@ -95,14 +95,18 @@ def test_upgrade_from_0001_keeps_the_published_rows_and_republishes_their_dates(
 
 
 def test_0002_downgrades_to_0001_and_upgrades_again(warehouse: Engine) -> None:
-    config = alembic_config()
-    with warehouse.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+    _downgrade(warehouse, "0001")
     assert not VIEWS & set(inspect(warehouse).get_view_names())
     assert "seat_lifecycle" not in inspect(warehouse).get_table_names()
     upgrade(warehouse)
     assert set(inspect(warehouse).get_view_names()) >= VIEWS
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def _head() -> str:
@@ -127,10 +131,7 @@ def test_0005_moves_the_published_matches_into_the_seat_days_and_back(warehouse_
         ]
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
     assert "learner_match" not in inspect(engine).get_table_names()
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
+    _downgrade(engine, "0004")
     with engine.connect() as conn:
         matches = conn.execute(text("SELECT learner_key, person_key, match_method FROM learner_match")).all()
     assert [tuple(r) for r in matches] == [("k1", "R1", "external_id")]
@@ -141,10 +142,7 @@ def test_0005_moves_the_published_matches_into_the_seat_days_and_back(warehouse_
 def test_0006_drops_the_snapshots_file_foreign_keys_and_back(warehouse: Engine) -> None:
     snapshots = ("snap_membership", "snap_course_activity")
     assert all(inspect(warehouse).get_foreign_keys(table) == [] for table in snapshots)
-    config = alembic_config()
-    with warehouse.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0005")
+    _downgrade(warehouse, "0005")
     for table in snapshots:
         [key] = inspect(warehouse).get_foreign_keys(table)
         assert (key["constrained_columns"], key["referred_table"]) == (["file_id"], "file_ledger")

@@ -46,31 +46,28 @@ def _text(raw: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(blank_as_null), index=raw.index, dtype=STRING)
 
 
-def _arrow_parse(text: pd.Series, target: pa.DataType) -> pd.Series | None:
-    """`text` parsed by Arrow's cast, or None when a value does not parse (pandas' parse then finds and names it).
-    Arrow's is 30 times faster than pandas' on a 50,000-row chunk, and wherever both parse a value they agree."""
+def _parsed(text: pd.Series, target: pa.DataType, by_pandas: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`text` parsed by Arrow's cast, 30 times faster than pandas' on a 50,000-row chunk; when a value does not
+    parse, by `by_pandas` instead, which coerces it to missing so the caller names its record. Wherever both parse a
+    value they agree."""
     try:
         parsed = pc.cast(pa.array(text), target)
     except pa.ArrowInvalid:
-        return None
+        return by_pandas(text)
     return parsed.to_pandas().set_axis(text.index)
 
 
 def _timestamps(text: pd.Series) -> _Column:
     # ISO-8601 with `Z` and milliseconds, or the naive `2024-01-26 10:16:04` of XLSX-derived files, taken as UTC.
     # Arrow parses a column only if every value carries its zone: a naive one takes pandas' path.
-    parsed = _arrow_parse(text, pa.timestamp("us", tz="UTC"))
-    if parsed is None:
-        parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
-    parsed = parsed.astype(TIMESTAMP)
+    parsed = _parsed(
+        text, pa.timestamp("us", tz="UTC"), lambda t: pd.to_datetime(t, utc=True, format="ISO8601", errors="coerce")
+    ).astype(TIMESTAMP)
     return _Column(parsed, (_Fault(text.notna() & parsed.isna(), "timestamp", "value is not a timestamp"),))
 
 
 def _numbers(text: pd.Series) -> _Column:
-    parsed = _arrow_parse(text, pa.float64())
-    if parsed is None:
-        parsed = pd.to_numeric(text, errors="coerce")
-    parsed = parsed.astype(DTYPES["float"])
+    parsed = _parsed(text, pa.float64(), lambda t: pd.to_numeric(t, errors="coerce")).astype(DTYPES["float"])
     bad = text.notna() & (parsed.isna() | np.isinf(parsed.fillna(0)))
     return _Column(parsed, (_Fault(bad, "number", "value is not a number"),))
 
