@@ -32,13 +32,14 @@ def test_a_stage_is_measured_in_its_own_process() -> None:
     assert small.seconds >= 0
 
 
-def figures(ingest_seconds: float, peak_mb: float) -> list[Figure]:
+def figures(ingest_seconds: float, peak_mb: float, again_seconds: float = 20.0) -> list[Figure]:
     def at(rows: int) -> list[Figure]:
         return [
             Figure(rows, "-", "floor: unzip + pyarrow read", Measured(6.0, 1_500_000, 1_600)),
             Figure(rows, "-", "floor: COPY", Measured(7.0, 1_500_000, 200)),
             Figure(rows, "postgresql", "ingest", Measured(ingest_seconds, 1_500_000, peak_mb)),
             Figure(rows, "postgresql", "publish marts", Measured(5.0, 1_000_000, 300)),
+            Figure(rows, "postgresql", "publish marts again", Measured(again_seconds, 1_000_000, 300)),
             Figure(rows, "postgresql", "re-run the day", Measured(0.2, 1_500_000, 300)),
         ]
 
@@ -46,13 +47,15 @@ def figures(ingest_seconds: float, peak_mb: float) -> list[Figure]:
 
 
 def test_the_time_targets_are_judged_at_a_million_rows_on_postgresql() -> None:
-    assert verdicts(figures(ingest_seconds=60.0, peak_mb=900)).splitlines() == [
+    assert verdicts(figures(ingest_seconds=60.0, peak_mb=900, again_seconds=31.0)).splitlines() == [
         "- info   100,000 postgresql: (ingest + publish marts) / floor = 65.0 s / 13.0 s = 5.00x",
         "- info   100,000 postgresql: publish marts over 1,000,000 enrolments 5.0 s",
+        "- info   100,000 postgresql: publish marts again over 1,000,000 enrolments 31.0 s",
         "- met    100,000 postgresql: re-run of a loaded day 0.2 s (target < 10 s)",
         "- met    100,000 postgresql: peak RSS 900 MB (target < 1,024 MB)",
         "- MISSED 1,000,000 postgresql: (ingest + publish marts) / floor = 65.0 s / 13.0 s = 5.00x (target <= 4x)",
         "- met    1,000,000 postgresql: publish marts over 1,000,000 enrolments 5.0 s (target < 30 s)",
+        "- MISSED 1,000,000 postgresql: publish marts again over 1,000,000 enrolments 31.0 s (target < 30 s)",
         "- met    1,000,000 postgresql: re-run of a loaded day 0.2 s (target < 10 s)",
         "- met    1,000,000 postgresql: peak RSS 900 MB (target < 1,024 MB)",
     ]

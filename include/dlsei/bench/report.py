@@ -20,7 +20,8 @@ TARGET_ROWS: Final = 1_000_000
 FLOOR_RATIO: Final = 4.0  # (ingest, with full validation, + publish marts) / floor
 MARTS_SECONDS: Final = 30.0  # one as-of date over about 1,000,000 enrolments
 RERUN_SECONDS: Final = 10.0
-PIPELINE_STAGES: Final = ("ingest", "publish marts", "re-run the day")  # the stages the memory target covers
+# The stages the memory target covers.
+PIPELINE_STAGES: Final = ("ingest", "publish marts", "publish marts again", "re-run the day")
 
 
 def peak_rss_target_mb(rows: int) -> float:
@@ -65,7 +66,7 @@ def _verdicts(figures: list[Figure], rows: int, backend: str) -> list[str]:
     judged = (backend, rows) == ("postgresql", TARGET_ROWS)
     read, copy = _get(figures, rows, "-", "floor: unzip + pyarrow read"), _get(figures, rows, "-", "floor: COPY")
     ingest, marts = _get(figures, rows, backend, "ingest"), _get(figures, rows, backend, "publish marts")
-    rerun = _get(figures, rows, backend, "re-run the day")
+    again, rerun = _get(figures, rows, backend, "publish marts again"), _get(figures, rows, backend, "re-run the day")
     where = f"{rows:,} {backend}"
     lines = []
     if ingest and marts and read and copy:
@@ -74,9 +75,10 @@ def _verdicts(figures: list[Figure], rows: int, backend: str) -> list[str]:
             f"{where}: (ingest + publish marts) / floor = {pipeline:.1f} s / {floor:.1f} s = {pipeline / floor:.2f}x"
         )
         lines.append(_verdict(figure, pipeline / floor <= FLOOR_RATIO, f"<= {FLOOR_RATIO:g}x", judged))
-    if marts:
-        figure = f"{where}: publish marts over {marts.rows:,} enrolments {marts.seconds:.1f} s"
-        lines.append(_verdict(figure, marts.seconds < MARTS_SECONDS, f"< {MARTS_SECONDS:g} s", judged))
+    for stage, published in (("publish marts", marts), ("publish marts again", again)):
+        if published:
+            figure = f"{where}: {stage} over {published.rows:,} enrolments {published.seconds:.1f} s"
+            lines.append(_verdict(figure, published.seconds < MARTS_SECONDS, f"< {MARTS_SECONDS:g} s", judged))
     if rerun:
         figure = f"{where}: re-run of a loaded day {rerun.seconds:.1f} s"
         lines.append(_verdict(figure, rerun.seconds < RERUN_SECONDS, f"< {RERUN_SECONDS:g} s", True))
