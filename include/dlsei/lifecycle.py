@@ -22,13 +22,12 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Connection,
+    Date,
     Select,
     and_,
     case,
-    delete,
     exists,
     func,
-    insert,
     literal,
     null,
     or_,
@@ -40,6 +39,7 @@ from sqlalchemy import (
 from dlsei.matching import with_match
 from dlsei.runs import RunContext
 from dlsei.seats import removed_seats, running_programmes, seat_activity, window_start
+from dlsei.warehouse.replace import replace_slice
 from dlsei.warehouse.schema import fact_seat_day, seat_lifecycle
 
 
@@ -132,19 +132,15 @@ def publish_lifecycle(conn: Connection, run: RunContext, as_of: date) -> None:
 
     Episodes that ended before `as_of` depend on earlier days only and stay as they are. Those from `as_of` on are
     recomputed from fact_seat_day, and the episode in force before `as_of` gets its new end: for the daily run
-    that is a read of one day and a write per seat whose state changed, whatever the length of the history."""
+    that is a read of one day and a write per seat whose state changed, whatever the length of the history. A date
+    published again rewrites only the seats and episodes that changed (replace_slice)."""
     states = seat_states(as_of).subquery("states")
-    conn.execute(delete(fact_seat_day).where(fact_seat_day.c.as_of_date == as_of))
-    conn.execute(
-        insert(fact_seat_day).from_select(
-            ["as_of_date", *states.c.keys(), "load_id"], select(literal(as_of), *states.c, literal(run.load_id))
-        )
-    )
+    day = select(literal(as_of, Date).label("as_of_date"), *states.c, literal(run.load_id).label("load_id"))
+    replace_slice(conn, fact_seat_day, fact_seat_day.c.as_of_date == as_of, day)
     lifecycle = seat_lifecycle
-    conn.execute(delete(lifecycle).where(lifecycle.c.valid_from >= as_of))
     later_days = conn.execute(select(exists().where(fact_seat_day.c.as_of_date > as_of))).scalar_one()
     episodes = _new_episodes(as_of, run.load_id, later_days=later_days)
-    conn.execute(insert(lifecycle).from_select([c.name for c in episodes.selected_columns], episodes))
+    replace_slice(conn, lifecycle, lifecycle.c.valid_from >= as_of, episodes)
     later = lifecycle.alias("later")
     next_start = (
         select(func.min(later.c.valid_from))

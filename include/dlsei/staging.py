@@ -18,16 +18,16 @@ from datetime import date
 from typing import Final
 
 import pandas as pd
-from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, and_, delete, func, literal, or_, select
+from sqlalchemy import BigInteger, Column, Connection, and_, delete, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy.schema import DropTable
 
 from dlsei.keyfilter import KeyFilter
 from dlsei.snapshots import RECORD_NO, TABLES
 from dlsei.warehouse.bulk import bulk_insert
+from dlsei.warehouse.temporary import temporary_table
 
 _PER_FILE: Final = ("as_of_date", "file_id")  # the snapshot's columns that are the same for a whole file
-_TEMPORARY_SCHEMA: Final = {"postgresql": "pg_temp", "sqlite": "temp"}
 _UPSERT: Final = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -42,15 +42,12 @@ class SnapshotWriter:
         self._key = [c.name for c in self._snapshot.primary_key.columns if c.name != "as_of_date"]
         self._seen = KeyFilter()
         self._programmes: set[str] = set()
-        self._staging = Table(
+        self._staging = temporary_table(
+            conn,
             staging,
-            MetaData(schema=_TEMPORARY_SCHEMA[conn.dialect.name]),
             *(Column(c.name, c.type) for c in self._snapshot.columns if c.name not in _PER_FILE),
             Column(RECORD_NO, BigInteger, nullable=False),
         )
-        # One of that name a failed load left behind (SQLite does not roll back its creation) is replaced.
-        conn.execute(DropTable(self._staging, if_exists=True))
-        conn.execute(CreateTable(self._staging))
 
     @property
     def columns(self) -> list[str]:
