@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -150,3 +151,28 @@ def test_0006_drops_the_snapshots_file_foreign_keys_and_back(warehouse: Engine) 
     with warehouse.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
     assert all(inspect(warehouse).get_foreign_keys(table) == [] for table in snapshots)
+
+
+@pytest.mark.postgres
+def test_0007_says_load_id_names_the_writer_and_back(postgres_url: str) -> None:
+    # PostgreSQL only: SQLite keeps no comments, and 0007 changes nothing else.
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+
+    def comments() -> list[str]:
+        inspector = inspect(engine)
+        return [
+            next(c["comment"] for c in inspector.get_columns(table) if c["name"] == "load_id")
+            for table in ("fact_seat_day", "seat_lifecycle")
+        ]
+
+    assert comments() == [
+        "the run that wrote the row: publishing the date again leaves a row it computes the same as it is",
+        "the run that wrote the episode or last changed its end",
+    ]
+    _downgrade(engine, "0006")
+    assert comments() == ["the run that published the row", "the run that last rebuilt the history"]
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
+    engine.dispose()

@@ -202,7 +202,12 @@ fact_seat_day = Table(
         comment="invited, joined (a member with no activity yet), active (last activity day A-29 or later), "
         "dormant (a member active before that) or removed (seen before, missing from A's export)",
     ),
-    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    Column(
+        "load_id",
+        String(250),
+        nullable=False,
+        comment="the run that wrote the row: publishing the date again leaves a row it computes the same as it is",
+    ),
     # Added by revision 0005, after load_id: a fresh database has them in the same order as an upgraded one.
     Column(
         "person_key",
@@ -232,7 +237,7 @@ seat_lifecycle = Table(
         comment="the as-of date the next state was first seen (exclusive); NULL for the seat's current state",
     ),
     Column("state", String(16), nullable=False, comment="as fact_seat_day.state"),
-    Column("load_id", String(250), nullable=False, comment="the run that last rebuilt the history"),
+    Column("load_id", String(250), nullable=False, comment="the run that wrote the episode or last changed its end"),
     comment="One row per programme x learner x state episode (SCD type 2): the seat's history, rebuilt from "
     "fact_seat_day whenever an as-of date is published.",
 )
