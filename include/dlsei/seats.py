@@ -13,7 +13,7 @@ from sqlalchemy import Subquery, and_, exists, func, select
 
 from dlsei.runs import karachi_midnight_utc
 from dlsei.warehouse.expressions import later
-from dlsei.warehouse.schema import programme, seat_allocation, snap_course_activity, snap_membership
+from dlsei.warehouse.schema import programme, seat_allocation, seat_seen, snap_course_activity, snap_membership
 
 
 def window_start(as_of: date, days: int) -> datetime:
@@ -69,22 +69,14 @@ def seat_activity(as_of: date) -> Subquery:
 
 
 def removed_seats(as_of: date) -> Subquery:
-    """Seats (program_slug, learner_key) of any snapshot up to `as_of` that `as_of`'s snapshot no longer lists:
-    Coursera deletes a reclaimed seat from later exports, so only the warehouse's history remembers it."""
-    m = snap_membership
-    today = m.alias("today")
-    # The earlier rows are anti-joined to the day's first and only the few left are made distinct: a DISTINCT of
-    # every seat-day up to `as_of` grew with the history (half a million seat-days a day at 1,000,000 enrolments).
-    gone = (
-        select(m.c.program_slug, m.c.learner_key)
-        .where(
-            m.c.as_of_date < as_of,
-            ~exists().where(
-                today.c.as_of_date == as_of,
-                today.c.program_slug == m.c.program_slug,
-                today.c.learner_key == m.c.learner_key,
-            ),
-        )
-        .distinct()
+    """Seats (program_slug, learner_key) of any snapshot before `as_of` that `as_of`'s snapshot no longer lists:
+    Coursera deletes a reclaimed seat from later exports, so only the warehouse's history remembers it
+    (seat_seen, seen_seats.py)."""
+    seen, m = seat_seen, snap_membership
+    gone = select(seen.c.program_slug, seen.c.learner_key).where(
+        seen.c.first_seen < as_of,
+        ~exists().where(
+            m.c.as_of_date == as_of, m.c.program_slug == seen.c.program_slug, m.c.learner_key == seen.c.learner_key
+        ),
     )
     return gone.subquery("removed_seats")

@@ -17,10 +17,12 @@ from typing import Final
 
 from sqlalchemy import Connection
 
+from dlsei.canonical import MEMBERSHIP
 from dlsei.exports import ExportStream, StreamOptions, open_export
 from dlsei.pseudonymise import Pseudonymiser
 from dlsei.quality import QualityReport
 from dlsei.quality.chunked import ChunkedValidation
+from dlsei.seen_seats import record_seen_seats
 from dlsei.snapshots import prepare, snapshot_rows
 from dlsei.staging import SnapshotWriter
 from dlsei.warehouse.bulk import WriteBehind
@@ -80,6 +82,9 @@ def _load(
                 writer.submit(snapshot_rows(prepared, pseudonymiser)[snapshot.columns])
             # Dropped before the reader types the next chunk, so one chunk is in memory at a time.
             del chunk, prepared
+    rows_loaded = snapshot.finish()
+    if stream.kind == MEMBERSHIP and publishable:
+        record_seen_seats(conn, as_of)
     return LoadedExport(
         file_name=stream.file_name,
         kind=stream.kind,
@@ -87,6 +92,6 @@ def _load(
         export_ts=stream.export_ts,
         as_of=as_of,
         rows_read=rows_read,
-        rows_loaded=snapshot.finish(),
+        rows_loaded=rows_loaded,
         quality=validation.report(),
     )

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, delete, insert, select, update
+from warehouse_rows import load_membership
 
 from dlsei.alerts import (
     OutboxTransport,
@@ -180,8 +181,8 @@ def publish(engine: Engine, as_of: date, seats: list[Seat]) -> None:
                 as_of_date=as_of,
             )
         )
-        conn.execute(
-            insert(snap_membership),
+        load_membership(
+            conn,
             [
                 {
                     "as_of_date": as_of,

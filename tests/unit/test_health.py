@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, insert
-from warehouse_rows import enrolment, ledger_file, seat
+from warehouse_rows import enrolment, ledger_file, load_membership, seat
 
 from dlsei.cli import main
 from dlsei.landing import landing_from_url
@@ -19,7 +19,6 @@ from dlsei.warehouse.schema import (
     mart_quota_utilisation,
     pipeline_run,
     snap_course_activity,
-    snap_membership,
 )
 
 MORNING = date(2026, 11, 10)  # expects data complete through the 9th (Coursera's lag: one day)
@@ -32,7 +31,7 @@ def publish_day(warehouse: Engine, as_of: date, *, course_activity: bool = True)
     file_id = (as_of - FIRST_EXPORT).days * 2 + 1
     with warehouse.begin() as conn:
         ledger_file(conn, file_id, as_of, "membership")
-        conn.execute(insert(snap_membership).values(seat(as_of, "p1", "l1", file_id=file_id)))
+        load_membership(conn, [seat(as_of, "p1", "l1", file_id=file_id)])
         if course_activity:
             ledger_file(conn, file_id + 1, as_of, "course_activity")
             conn.execute(

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, delete, insert, select
-from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, programmes, seat
+from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, load_membership, programmes, seat
 
 from dlsei.lifecycle import publish_lifecycle
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
-from dlsei.warehouse.schema import fact_seat_day, seat_lifecycle, snap_course_activity, snap_membership
+from dlsei.warehouse.schema import fact_seat_day, seat_lifecycle, snap_course_activity
 
 D1, D2, D3, D4 = (date(2026, 11, 7) + timedelta(days=i) for i in range(4))
 
@@ -26,8 +26,8 @@ def seeded(warehouse: Engine) -> Engine:
         allocations(conn, ("U1", *COHORT, 10), ("U1", "C0", date(2026, 2, 1), date(2026, 7, 31), 5))
         programmes(conn, ("p1", "U1", "C1"), ("p9", "U1", "C0"))
         long_ago = at(D1 - timedelta(days=40), 0)
-        conn.execute(
-            insert(snap_membership),
+        load_membership(
+            conn,
             [
                 # L1: invited, then joined, then active through a course row only
                 seat(D1, "p1", "L1", "INVITED", file_id=1),

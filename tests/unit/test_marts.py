@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, insert, select
-from warehouse_rows import at, enrolment, ledger_file, seat
+from warehouse_rows import at, enrolment, ledger_file, load_membership, seat
 
 from dlsei.marts import pending_dates, publish_utilisation, snapshot_totals, utilisation_rows
 from dlsei.runs import RunContext
@@ -16,7 +16,6 @@ from dlsei.warehouse.schema import (
     programme,
     seat_allocation,
     snap_course_activity,
-    snap_membership,
 )
 
 A = date(2026, 11, 10)
@@ -77,8 +76,8 @@ def seeded(warehouse: Engine) -> Engine:
                 {"program_slug": "p0", "university_id": "U1", "cohort_id": "C0"},
             ],
         )
-        conn.execute(
-            insert(snap_membership),
+        load_membership(
+            conn,
             [
                 seat(A, "p1", "L1"),  # active through a course row only
                 seat(A, "p1", "L2", last=at(A - timedelta(days=6), 0)),  # first minute of the 7-day window

@@ -6,14 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, insert, select
-from warehouse_rows import COHORT, allocations, at, ledger_file, programmes, seat
+from warehouse_rows import COHORT, allocations, at, ledger_file, load_membership, programmes, seat
 
 from dlsei.lifecycle import publish_lifecycle
 from dlsei.marts import utilisation_rows
 from dlsei.matching import publish_match_counts
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
-from dlsei.warehouse.schema import dim_person, fact_seat_day, mart_learner_match, snap_membership
+from dlsei.warehouse.schema import dim_person, fact_seat_day, mart_learner_match
 
 A = date(2026, 11, 10)
 
@@ -40,8 +40,8 @@ def seeded(warehouse: Engine) -> Engine:
             insert(dim_person),
             [person("R1", "e1"), person("R2", "e2"), person("R3", "e3"), person("R4", "e3"), person("R5", "e5")],
         )
-        conn.execute(
-            insert(snap_membership),
+        load_membership(
+            conn,
             [
                 seat(A, "p1", "e1", external_id="R1"),  # roll number known: external_id
                 seat(A, "p1", "e2"),  # blank External Id, one person with the e-mail: email

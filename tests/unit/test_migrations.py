@@ -11,12 +11,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, text
-from warehouse_rows import ledger_file
+from warehouse_rows import ledger_file, seat
 
 from dlsei.marts import pending_dates
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import alembic_config, upgrade
-from dlsei.warehouse.schema import MEASURES, dim_university, mart_quota_utilisation, mart_refresh, metadata
+from dlsei.warehouse.schema import (
+    MEASURES,
+    dim_university,
+    mart_quota_utilisation,
+    mart_refresh,
+    metadata,
+    snap_membership,
+)
 
 
 def test_head_matches_the_core_schema(warehouse: Engine) -> None:
@@ -175,4 +182,27 @@ def test_0007_says_load_id_names_the_writer_and_back(postgres_url: str) -> None:
     upgrade(engine)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
+    engine.dispose()
+
+
+def test_0008_fills_seat_seen_from_the_snapshots_loaded_and_back(warehouse_url: str) -> None:
+    engine = make_engine(warehouse_url)
+    upgrade(engine, "0007")
+    d1, d2 = date(2026, 11, 10), date(2026, 11, 11)
+    with engine.begin() as conn:
+        ledger_file(conn, 1, d1)
+        conn.execute(
+            insert(snap_membership),
+            [seat(d1, "p1", "L1"), seat(d2, "p1", "L1"), seat(d2, "p1", "L2"), seat(d2, "p2", "L1")],
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT program_slug, learner_key, first_seen FROM seat_seen")).all()
+    assert {(r[0], r[1], date.fromisoformat(str(r[2]))) for r in rows} == {
+        ("p1", "L1", d1),
+        ("p1", "L2", d2),
+        ("p2", "L1", d2),
+    }
+    _downgrade(engine, "0007")
+    assert "seat_seen" not in inspect(engine).get_table_names()
     engine.dispose()

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, Table, delete, insert, select
-from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, programmes, seat
+from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, load_membership, programmes, seat
 
 from dlsei import marts
 from dlsei.errors import DataQualityError
@@ -27,7 +27,6 @@ from dlsei.warehouse.schema import (
     mart_refresh,
     seat_lifecycle,
     snap_course_activity,
-    snap_membership,
 )
 
 D1, D2, D3 = (date(2026, 11, 7) + timedelta(days=i) for i in range(3))
@@ -84,7 +83,7 @@ def deliver(engine: Engine, day: date) -> None:
     with engine.begin() as conn:
         ledger_file(conn, 2 * n - 1, day)
         ledger_file(conn, 2 * n, day, kind="course_activity")
-        conn.execute(insert(snap_membership), [row | {"file_id": 2 * n - 1} for row in members])
+        load_membership(conn, [row | {"file_id": 2 * n - 1} for row in members])
         conn.execute(
             insert(snap_course_activity),
             [enrolment(day, "p1", "e1", "X", at(D1, 60), file_id=2 * n, learning_hours=0.5 * n, completed=n == 3)],
@@ -147,7 +146,7 @@ def test_a_failure_half_way_through_publishing_leaves_every_mart_as_it_was(
     # that now knows x1.
     with registry.begin() as conn:
         ledger_file(conn, 99, D2)
-        conn.execute(insert(snap_membership), [seat(D2, "p2", "x1", last=at(D2, 60), file_id=99)])
+        load_membership(conn, [seat(D2, "p2", "x1", last=at(D2, 60), file_id=99)])
         conn.execute(insert(snap_course_activity), [enrolment(D2, "p2", "x1", "X", at(D2, 60), file_id=99)])
         conn.execute(insert(dim_person), [person("R3", "x1", "U2")])
 

@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, insert
 
 from dlsei.runs import karachi_midnight_utc
-from dlsei.warehouse.schema import file_ledger, programme, seat_allocation
+from dlsei.seen_seats import record_seen_seats
+from dlsei.warehouse.schema import file_ledger, programme, seat_allocation, snap_membership
 
 COHORT = ("C1", date(2026, 8, 1), date(2027, 1, 31))
 
@@ -55,6 +56,12 @@ def seat(
         "last_activity_at": last,
         "file_id": file_id,
     }
+
+
+def load_membership(conn: Connection, rows: list[dict]) -> None:
+    """Write membership snapshot rows (seat()) as a load does: with the seats they list recorded as seen."""
+    conn.execute(insert(snap_membership), rows)
+    record_seen_seats(conn, min(row["as_of_date"] for row in rows))
 
 
 def enrolment(

@@ -125,6 +125,16 @@ snap_course_activity = Table(
     "export, repeated rows folded.",
 )
 
+seat_seen = Table(
+    "seat_seen",
+    metadata,
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("first_seen", Date, nullable=False, comment="the first as-of date whose membership snapshot lists the seat"),
+    comment="One row per programme x learner ever listed in a membership snapshot, kept with the snapshot in the "
+    "same transaction: the seats a later snapshot can miss (removed seats), without reading every earlier day.",
+)
+
 # --- HEC registry (current state; replaced whole by each validated extract set) ---------------------------------
 dim_university = Table(
     "dim_university",
