@@ -181,7 +181,7 @@ def _bench(args: argparse.Namespace) -> int:
     from dlsei.bench.run import print_benchmark
 
     sizes = args.rows + ([10_000_000] if args.ten_million else [])
-    return print_benchmark(sizes, args.backend, args.work, args.postgres)
+    return print_benchmark(sizes, args.backend, args.work, args.postgres, args.history_days)
 
 
 def _add_bench(subcommands: argparse._SubParsersAction) -> None:
@@ -193,6 +193,12 @@ def _add_bench(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument("--backend", nargs="+", choices=("postgresql", "sqlite"), default=["postgresql", "sqlite"])
     parser.add_argument("--work", type=Path, help="where generated exports are kept (default: $DLSEI_HOME/bench)")
     parser.add_argument("--postgres", help="PostgreSQL URL; the bench works in a schema of its own (default: local)")
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=30,
+        help="earlier days of membership to add before publishing the day a third time (0: not that stage)",
+    )
     parser.set_defaults(handler=_bench)
 
 

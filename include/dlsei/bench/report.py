@@ -20,8 +20,12 @@ TARGET_ROWS: Final = 1_000_000
 FLOOR_RATIO: Final = 4.0  # (ingest, with full validation, + publish marts) / floor
 MARTS_SECONDS: Final = 30.0  # one as-of date over about 1,000,000 enrolments
 RERUN_SECONDS: Final = 10.0
-# The stages the memory target covers.
-PIPELINE_STAGES: Final = ("ingest", "publish marts", "publish marts again", "re-run the day")
+PUBLISH: Final = "publish marts"  # every stage named so is judged against MARTS_SECONDS
+SETUP: Final = "registry"  # the only stage of a backend the memory target does not cover
+
+
+def history_stage(days: int) -> str:
+    return f"{PUBLISH}, {days} days of history"
 
 
 def peak_rss_target_mb(rows: int) -> float:
@@ -65,8 +69,9 @@ def verdicts(figures: list[Figure]) -> str:
 def _verdicts(figures: list[Figure], rows: int, backend: str) -> list[str]:
     judged = (backend, rows) == ("postgresql", TARGET_ROWS)
     read, copy = _get(figures, rows, "-", "floor: unzip + pyarrow read"), _get(figures, rows, "-", "floor: COPY")
-    ingest, marts = _get(figures, rows, backend, "ingest"), _get(figures, rows, backend, "publish marts")
-    again, rerun = _get(figures, rows, backend, "publish marts again"), _get(figures, rows, backend, "re-run the day")
+    ingest, marts = _get(figures, rows, backend, "ingest"), _get(figures, rows, backend, PUBLISH)
+    rerun = _get(figures, rows, backend, "re-run the day")
+    own = [f for f in figures if (f.rows, f.backend) == (rows, backend)]
     where = f"{rows:,} {backend}"
     lines = []
     if ingest and marts and read and copy:
@@ -75,14 +80,14 @@ def _verdicts(figures: list[Figure], rows: int, backend: str) -> list[str]:
             f"{where}: (ingest + publish marts) / floor = {pipeline:.1f} s / {floor:.1f} s = {pipeline / floor:.2f}x"
         )
         lines.append(_verdict(figure, pipeline / floor <= FLOOR_RATIO, f"<= {FLOOR_RATIO:g}x", judged))
-    for stage, published in (("publish marts", marts), ("publish marts again", again)):
-        if published:
-            figure = f"{where}: {stage} over {published.rows:,} enrolments {published.seconds:.1f} s"
-            lines.append(_verdict(figure, published.seconds < MARTS_SECONDS, f"< {MARTS_SECONDS:g} s", judged))
+    for f in own:
+        if f.stage.startswith(PUBLISH):
+            figure = f"{where}: {f.stage} over {f.measured.rows:,} enrolments {f.measured.seconds:.1f} s"
+            lines.append(_verdict(figure, f.measured.seconds < MARTS_SECONDS, f"< {MARTS_SECONDS:g} s", judged))
     if rerun:
         figure = f"{where}: re-run of a loaded day {rerun.seconds:.1f} s"
         lines.append(_verdict(figure, rerun.seconds < RERUN_SECONDS, f"< {RERUN_SECONDS:g} s", True))
-    measured = [f.measured for f in figures if (f.rows, f.backend) == (rows, backend) and f.stage in PIPELINE_STAGES]
+    measured = [f.measured for f in own if f.stage != SETUP]
     if measured:
         peak, limit = max(m.peak_rss_mb for m in measured), peak_rss_target_mb(rows)
         lines.append(_verdict(f"{where}: peak RSS {peak:,.0f} MB", peak < limit, f"< {limit:,.0f} MB", True))

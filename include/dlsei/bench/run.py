@@ -15,7 +15,7 @@ from sqlalchemy import make_url, text
 
 from dlsei.bench import floor, stages
 from dlsei.bench.isolate import measure
-from dlsei.bench.report import Figure, machine, table, verdicts
+from dlsei.bench.report import PUBLISH, Figure, history_stage, machine, table, verdicts
 from dlsei.bench.workload import Workload, workload
 from dlsei.quality.context import gx_root
 from dlsei.warehouse.engine import make_engine
@@ -63,7 +63,9 @@ def _floor(load: Workload, postgres_url: str, scratch: Path) -> list[Figure]:
     ]
 
 
-def _backend(load: Workload, backend: str, postgres_url: str, folder: Path, gx: Path) -> list[Figure]:
+def _backend(
+    load: Workload, backend: str, postgres_url: str, folder: Path, gx: Path, *, history_days: int
+) -> list[Figure]:
     with _warehouse(backend, postgres_url, folder) as url:
         engine = make_engine(url)
         upgrade(engine)
@@ -73,16 +75,20 @@ def _backend(load: Workload, backend: str, postgres_url: str, folder: Path, gx: 
         runs = [
             ("registry", stages.registry, (setting, load.registry)),
             ("ingest", stages.ingest, (setting, load.export)),
-            ("publish marts", stages.marts, (setting, load.as_of)),
+            (PUBLISH, stages.marts, (setting, load.as_of)),
             # A date is published again when a second file of it lands (the legacy layout's two exports) or a
             # day is backfilled: the same target applies.
-            ("publish marts again", stages.marts, (setting, load.as_of)),
+            (f"{PUBLISH} again", stages.marts, (setting, load.as_of)),
             ("re-run the day", stages.rerun, (setting, load.export)),
         ]
+        if history_days:
+            runs.append((history_stage(history_days), stages.marts_with_history, (setting, load.as_of, history_days)))
         return [Figure(load.rows, backend, name, measure(stage, *args)) for name, stage, args in runs]
 
 
-def run_benchmark(sizes: list[int], backends: list[str], work_dir: Path, postgres_url: str) -> list[Figure]:
+def run_benchmark(
+    sizes: list[int], backends: list[str], work_dir: Path, postgres_url: str, history_days: int
+) -> list[Figure]:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="dlsei-bench-") as temporary:
         scratch = Path(temporary)
@@ -101,18 +107,20 @@ def run_benchmark(sizes: list[int], backends: list[str], work_dir: Path, postgre
             for backend in backends:
                 folder = scratch / f"{backend}-{rows}"
                 folder.mkdir()
-                figures += _backend(load, backend, postgres_url, folder, gx)
+                figures += _backend(load, backend, postgres_url, folder, gx, history_days=history_days)
                 shutil.rmtree(folder)
     return figures
 
 
-def print_benchmark(sizes: list[int], backends: list[str], work_dir: Path | None, postgres_url: str | None) -> int:
+def print_benchmark(
+    sizes: list[int], backends: list[str], work_dir: Path | None, postgres_url: str | None, history_days: int
+) -> int:
     from dlsei.settings import load_settings
 
     postgres_url = postgres_url or DEFAULT_POSTGRES_URL
     work_dir = work_dir or load_settings().home / "bench"
     print(f"machine: {machine(postgres_url)}", flush=True)
-    figures = run_benchmark(sizes, backends, work_dir, postgres_url)
+    figures = run_benchmark(sizes, backends, work_dir, postgres_url, history_days)
     print(table(figures))
     print()
     print(verdicts(figures))
