@@ -46,8 +46,14 @@ def refresh_statistics(engine: Engine, *tables: Table) -> None:
     plans a day of a million rows as a few hundred (nested loops, sorts spilling to disk)."""
     if engine.dialect.name != "postgresql" or not tables:
         return
-    preparer = engine.dialect.identifier_preparer
     with engine.begin() as conn:
+        analyze(conn, *tables)
+
+
+def analyze(conn: Connection, *tables: Table) -> None:
+    """ANALYZE the tables on PostgreSQL, in the caller's transaction (which counts the rows it wrote itself)."""
+    if conn.dialect.name == "postgresql" and tables:
+        preparer = conn.dialect.identifier_preparer
         conn.exec_driver_sql("ANALYZE " + ", ".join(preparer.format_table(table) for table in tables))
 
 

@@ -15,6 +15,7 @@ from typing import Final
 from sqlalchemy import Column, ColumnElement, Connection, Select, Table, delete, exists, insert, select
 from sqlalchemy.schema import DropTable
 
+from dlsei.warehouse.engine import analyze
 from dlsei.warehouse.temporary import temporary_table
 
 # Where a row came from, not what it says: a row unchanged but for it stays, naming the run that wrote it.
@@ -27,7 +28,7 @@ def replace_slice(conn: Connection, table: Table, where: ColumnElement[bool], ro
     names = [c.name for c in rows.selected_columns]
     if not conn.execute(select(exists().where(where))).scalar_one():
         conn.execute(insert(table).from_select(names, rows))
-        _analyze(conn, table)  # the rest of the transaction reads the slice just written
+        analyze(conn, table)  # the rest of the transaction reads the slice just written (see below)
         return
     # SQLite compares by nested loops, looking each row up in the other table, so the staged rows need their key
     # indexed (without it, a day of 1,000,000 seats ran for minutes). PostgreSQL hashes them (once told how many
@@ -39,7 +40,11 @@ def replace_slice(conn: Connection, table: Table, where: ColumnElement[bool], ro
         *(Column(name, table.c[name].type, primary_key=name in key) for name in names),
     )
     conn.execute(insert(new).from_select(names, rows))
-    _analyze(conn, new, table)
+    # No one else analyzes a temporary table, and a slice written moments ago is not in the target's statistics (a
+    # new date looks empty to them). Planned as a few thousand rows, the comparisons of a day of 1,000,000 seats ran
+    # as sort-merge joins spilling to disk, 2.3 s each instead of 0.8 s hashed, and the lifecycle's read of the
+    # day's seats took 2.2 s instead of 0.6 s.
+    analyze(conn, new, table)
     # Equality where a column cannot be NULL: PostgreSQL hashes the join on it (it cannot on IS NOT DISTINCT FROM).
     same = [
         new.c[name].is_not_distinct_from(table.c[name]) if table.c[name].nullable else new.c[name] == table.c[name]
@@ -52,13 +57,3 @@ def replace_slice(conn: Connection, table: Table, where: ColumnElement[bool], ro
         insert(table).from_select(names, select(*(new.c[name] for name in names)).where(~exists().where(*held)))
     )
     conn.execute(DropTable(new))
-
-
-def _analyze(conn: Connection, *tables: Table) -> None:
-    """Tell PostgreSQL's planner how many rows the tables hold now. No one else analyzes a temporary table, and a
-    slice written moments ago is not in the target's statistics (a new date looks empty to them): planned as a few
-    thousand rows, the comparisons of a day of 1,000,000 seats ran as sort-merge joins spilling to disk, 2.3 s
-    each instead of 0.8 s hashed, and the lifecycle's read of the day's seats took 2.2 s instead of 0.6 s."""
-    if conn.dialect.name == "postgresql":
-        preparer = conn.dialect.identifier_preparer
-        conn.exec_driver_sql("ANALYZE " + ", ".join(preparer.format_table(t) for t in tables))
