@@ -41,6 +41,7 @@ _UNIVERSITY = "the registry's university id (dim_university)"
 _FILE = "the file it came from (file_ledger.file_id)"
 _COHORT = "the registry's seat cohort id (seat_allocation)"
 _PROGRAMME = "the Coursera programme (programme.program_slug)"
+_LEARNER = "HMAC of the trimmed, lower-cased e-mail"
 
 # --- ingestion record -------------------------------------------------------------------------------------------
 file_ledger = Table(
@@ -87,7 +88,7 @@ snap_membership = Table(
     metadata,
     Column("as_of_date", Date, primary_key=True, comment="the date the export's data is complete through"),
     Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
     Column("external_id_key", KEY, comment="HMAC of the External Id (the registry roll number)"),
     Column("member_state", String(16), nullable=False, comment="Coursera's Member State: INVITED or MEMBER"),
     Column("invitation_date", TS),
@@ -106,7 +107,7 @@ snap_course_activity = Table(
     metadata,
     Column("as_of_date", Date, primary_key=True, comment="the date the export's data is complete through"),
     Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
     Column("course_id", String(64), primary_key=True, comment="Coursera's course id (dim_course.course_id)"),
     Column("external_id_key", KEY, comment="HMAC of the External Id (the registry roll number)"),
     Column("course_slug", String(300)),
@@ -129,7 +130,7 @@ seat_seen = Table(
     "seat_seen",
     metadata,
     Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
     Column("first_seen", Date, nullable=False, comment="the first as-of date whose membership snapshot lists the seat"),
     comment="One row per programme x learner ever listed in a membership snapshot, kept with the snapshot in the "
     "same transaction: the seats a later snapshot can miss (removed seats), without reading every earlier day.",
@@ -152,7 +153,7 @@ dim_person = Table(
     "dim_person",
     metadata,
     Column("person_key", KEY, primary_key=True, comment="HMAC of the roll number"),
-    Column("email_key", KEY, nullable=False, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("email_key", KEY, nullable=False, comment=_LEARNER),
     Column("cnic_key", KEY, nullable=False, comment="HMAC of the 13 CNIC digits"),
     Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
     Column("role", String(16), nullable=False, comment="student or faculty"),
@@ -204,7 +205,7 @@ fact_seat_day = Table(
     metadata,
     Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
     Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
     Column(
         "state",
         String(16),
@@ -239,7 +240,7 @@ seat_lifecycle = Table(
     "seat_lifecycle",
     metadata,
     Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment="HMAC of the trimmed, lower-cased e-mail"),
+    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
     Column("valid_from", Date, primary_key=True, comment="the first as-of date the seat was seen in this state"),
     Column(
         "valid_to",
