@@ -43,6 +43,15 @@ _COHORT = "the registry's seat cohort id (seat_allocation)"
 _PROGRAMME = "the Coursera programme (programme.program_slug)"
 _LEARNER = "HMAC of the trimmed, lower-cased e-mail"
 
+
+def _seat_key() -> tuple[Column, Column]:
+    """A seat's part of a primary key: the programme and the learner (every seat-level table has both)."""
+    return (
+        Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+        Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
+    )
+
+
 # --- ingestion record -------------------------------------------------------------------------------------------
 file_ledger = Table(
     "file_ledger",
@@ -87,8 +96,7 @@ snap_membership = Table(
     "snap_membership",
     metadata,
     Column("as_of_date", Date, primary_key=True, comment="the date the export's data is complete through"),
-    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
+    *_seat_key(),
     Column("external_id_key", KEY, comment="HMAC of the External Id (the registry roll number)"),
     Column("member_state", String(16), nullable=False, comment="Coursera's Member State: INVITED or MEMBER"),
     Column("invitation_date", TS),
@@ -106,8 +114,7 @@ snap_course_activity = Table(
     "snap_course_activity",
     metadata,
     Column("as_of_date", Date, primary_key=True, comment="the date the export's data is complete through"),
-    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
+    *_seat_key(),
     Column("course_id", String(64), primary_key=True, comment="Coursera's course id (dim_course.course_id)"),
     Column("external_id_key", KEY, comment="HMAC of the External Id (the registry roll number)"),
     Column("course_slug", String(300)),
@@ -129,8 +136,7 @@ snap_course_activity = Table(
 seat_seen = Table(
     "seat_seen",
     metadata,
-    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
+    *_seat_key(),
     Column("first_seen", Date, nullable=False, comment="the first as-of date whose membership snapshot lists the seat"),
     comment="One row per programme x learner ever listed in a membership snapshot, kept with the snapshot in the "
     "same transaction: the seats a later snapshot can miss (removed seats), without reading every earlier day.",
@@ -204,8 +210,7 @@ fact_seat_day = Table(
     "fact_seat_day",
     metadata,
     Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
-    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
+    *_seat_key(),
     Column(
         "state",
         String(16),
@@ -239,8 +244,7 @@ fact_seat_day = Table(
 seat_lifecycle = Table(
     "seat_lifecycle",
     metadata,
-    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
-    Column("learner_key", KEY, primary_key=True, comment=_LEARNER),
+    *_seat_key(),
     Column("valid_from", Date, primary_key=True, comment="the first as-of date the seat was seen in this state"),
     Column(
         "valid_to",
