@@ -83,6 +83,7 @@ def _load(
             # Dropped before the reader types the next chunk, so one chunk is in memory at a time.
             del chunk, prepared
     rows_loaded = snapshot.finish()
+    # Removed seats are read from the seats ever seen (seen_seats.py): kept in this transaction, with the snapshot.
     if stream.kind == MEMBERSHIP and publishable:
         record_seen_seats(conn, as_of)
     return LoadedExport(
