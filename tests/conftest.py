@@ -3,6 +3,7 @@ module can import it: the suite never touches a developer's own ~/airflow."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -24,6 +25,9 @@ os.environ.update(airflow_environment(AIRFLOW_HOME))
 GX_ROOT = Path(tempfile.mkdtemp(prefix="dlsei-test-gx-")) / "great_expectations"
 shutil.copytree(REPO_ROOT / "great_expectations", GX_ROOT, ignore=shutil.ignore_patterns("uncommitted"))
 os.environ["DLSEI_GX_ROOT"] = str(GX_ROOT)
+# Both belong to this run: gone when pytest exits (each run left about 4 MB in the temporary folder).
+for scratch in (AIRFLOW_HOME, GX_ROOT.parent):
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
 
 POSTGRES_URL = os.environ.get("DLSEI_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
