@@ -44,8 +44,6 @@ def consistent_read(engine: Engine) -> Iterator[Connection]:
 def refresh_statistics(engine: Engine, *tables: Table) -> None:
     """Let PostgreSQL's planner know what a bulk load just wrote. Autovacuum would, minutes later: until then it
     plans a day of a million rows as a few hundred (nested loops, sorts spilling to disk)."""
-    if engine.dialect.name != "postgresql" or not tables:
-        return
     with engine.begin() as conn:
         analyze(conn, *tables)
 
