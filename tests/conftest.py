@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dlsei_dev.local_airflow import REPO_ROOT, airflow_environment, prepare_airflow
 from sqlalchemy import Engine, text
 
-from dlsei.orchestration.local_airflow import REPO_ROOT, airflow_environment, prepare_airflow
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
 

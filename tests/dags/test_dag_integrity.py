@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 from airflow.timetables.trigger import CronTriggerTimetable
+from dlsei_dev.local_airflow import REPO_ROOT
 
 from dlsei.orchestration.assets import COURSERA_SNAPSHOTS, HEC_REGISTRY, QUOTA_UTILISATION
 from dlsei.orchestration.defaults import OWNER, PURPOSE_TAGS, SOURCE_TAGS
-from dlsei.orchestration.local_airflow import REPO_ROOT
 
 DAGS = REPO_ROOT / "dags"
 EXPECTED = {"coursera_exports", "hec_registry", "quota_utilisation"}

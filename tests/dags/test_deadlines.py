@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 from airflow.sdk import AsyncCallback, DeadlineReference
+from dlsei_dev.local_airflow import REPO_ROOT
 
 from dlsei.orchestration.callbacks import notify_run_late
-from dlsei.orchestration.local_airflow import REPO_ROOT
 
 
 @pytest.mark.parametrize(("setting", "interval"), [(None, timedelta(hours=4)), ("45", timedelta(minutes=45))])

@@ -27,11 +27,11 @@ import pytest
 import redis
 from airflow_services import AirflowApi, AirflowServices, free_port, wait_for
 from cryptography.fernet import Fernet
+from dlsei_dev.generator import SampleConfig, SampleManifest, generate_sample
+from dlsei_dev.local_airflow import REPO_ROOT
 from sqlalchemy import Engine, create_engine, make_url, select, text
 
-from dlsei.generator import SampleConfig, SampleManifest, generate_sample
-from dlsei.landing import landing_from_url
-from dlsei.orchestration.local_airflow import REPO_ROOT
+from dlsei.ingest.landing import landing_from_url
 from dlsei.runs import airflow_load_id, karachi_date
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade

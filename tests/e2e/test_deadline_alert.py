@@ -24,10 +24,10 @@ from airflow.models.serialized_dag import SerializedDagModel
 from airflow.utils.session import create_session
 from airflow.utils.state import DagRunState
 from airflow.utils.types import DagRunTriggeredByType, DagRunType
+from dlsei_dev.local_airflow import REPO_ROOT
 from sqlalchemy import Engine, delete, select
 
 from dlsei.alerts.messages import DATA_TEAM, SENT
-from dlsei.orchestration.local_airflow import REPO_ROOT
 from dlsei.warehouse.schema import alert_message
 
 DAG_ID = "hec_registry"

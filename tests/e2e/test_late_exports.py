@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dlsei_dev.generator import SampleConfig, generate_sample
+from dlsei_dev.local_airflow import run_days
 from sqlalchemy import Engine, func, select
 
-from dlsei.generator import SampleConfig, generate_sample
-from dlsei.landing import landing_from_url
-from dlsei.orchestration.local_airflow import run_days
+from dlsei.ingest.landing import landing_from_url
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import alert_message, mart_quota_utilisation, snap_membership
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from dlsei_dev.generator import SampleConfig, SampleManifest, generate_sample
+from dlsei_dev.local_airflow import run_days
 from sqlalchemy import Engine, Table, func, select, text
 
-from dlsei.generator import SampleConfig, SampleManifest, generate_sample
-from dlsei.landing import landing_from_url
-from dlsei.ledger import DUPLICATE, LOADED
-from dlsei.orchestration.local_airflow import run_days
+from dlsei.ingest.landing import landing_from_url
+from dlsei.ingest.ledger import DUPLICATE, LOADED
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
     MEASURES,

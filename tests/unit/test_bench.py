@@ -8,16 +8,16 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from dlsei_dev.bench.history import add_history
+from dlsei_dev.bench.isolate import Measured, measure
+from dlsei_dev.bench.replicate import replicate
+from dlsei_dev.bench.report import Figure, history_stage, verdicts
+from dlsei_dev.bench.workload import workload
 from sqlalchemy import Engine, func, select
 from warehouse_rows import load_membership, seat
 
-from dlsei.bench.history import add_history
-from dlsei.bench.isolate import Measured, measure
-from dlsei.bench.replicate import replicate
-from dlsei.bench.report import Figure, history_stage, verdicts
-from dlsei.bench.workload import workload
 from dlsei.exports import read_export
-from dlsei.seats import removed_seats
+from dlsei.publish.seats import removed_seats
 from dlsei.warehouse.schema import snap_membership
 
 

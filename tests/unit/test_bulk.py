@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine, Table, insert, select
 from warehouse_rows import ledger_file
 
-from dlsei.frames import records
 from dlsei.warehouse.bulk import WriteBehind, bulk_insert
 from dlsei.warehouse.engine import make_engine
+from dlsei.warehouse.frames import records
 from dlsei.warehouse.migrate import upgrade
 from dlsei.warehouse.schema import snap_course_activity, snap_membership
 

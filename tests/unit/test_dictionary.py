@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dlsei.dictionary import PATH, VIEWS, main, render
+from dlsei_dev.dictionary import PATH, VIEWS, main, render
+
 from dlsei.warehouse.schema import metadata
 
 
 def test_the_committed_dictionary_is_current() -> None:
-    assert PATH.read_text(encoding="utf-8") == render(), "run `python -m dlsei.dictionary` and commit the file"
+    assert PATH.read_text(encoding="utf-8") == render(), "run `python -m dlsei_dev.dictionary` and commit the file"
     assert main(["--check"]) == 0
 
 

@@ -14,10 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from dlsei_dev.generator import SampleConfig, SampleManifest, generate_sample
 
 from dlsei.canonical import DOMAINS, MEMBER_STATES, REGIONS, REGISTRY_FILES
 from dlsei.cli import main
-from dlsei.generator import SampleConfig, SampleManifest, generate_sample
 
 # Copied from /work/shared/reference/coursera-exports.md, not from the generator, so a drift in either shows.
 LEGACY_USAGE = [

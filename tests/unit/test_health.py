@@ -11,7 +11,7 @@ from sqlalchemy import Engine, insert
 from warehouse_rows import enrolment, ledger_file, load_membership, seat
 
 from dlsei.cli import main
-from dlsei.landing import landing_from_url
+from dlsei.ingest.landing import landing_from_url
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
     MEASURES,

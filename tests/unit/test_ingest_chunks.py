@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dlsei import ingest_coursera
 from dlsei.exports.layouts import LEGACY_USAGE_28
-from dlsei.ingest_coursera import ingest_coursera_exports
-from dlsei.landing import Landing, landing_from_url
-from dlsei.ledger import LOADED, QUARANTINED
+from dlsei.ingest import coursera as ingest_coursera
+from dlsei.ingest.coursera import ingest_coursera_exports
+from dlsei.ingest.landing import Landing, landing_from_url
+from dlsei.ingest.ledger import LOADED, QUARANTINED
+from dlsei.ingest.streaming import LOADING, load_file
 from dlsei.quality.definitions import CHECKS
 from dlsei.runs import KARACHI, RunContext
 from dlsei.settings import load_settings
-from dlsei.streaming import LOADING, load_file
 from dlsei.warehouse.schema import dq_result, file_ledger, snap_course_activity
 
 WriteExport = Callable[..., Path]

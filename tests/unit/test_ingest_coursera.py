@@ -13,14 +13,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from dlsei_dev.generator import SampleConfig, generate_sample
 from sqlalchemy import Engine, func, select
 
 from dlsei.cli import main
-from dlsei.generator import SampleConfig, generate_sample
-from dlsei.ingest_coursera import ingest_coursera_exports
-from dlsei.intake import FAILED_CHECK
-from dlsei.landing import Landing, landing_from_url
-from dlsei.ledger import LOADED, QUARANTINED
+from dlsei.ingest.coursera import ingest_coursera_exports
+from dlsei.ingest.intake import FAILED_CHECK
+from dlsei.ingest.landing import Landing, landing_from_url
+from dlsei.ingest.ledger import LOADED, QUARANTINED
 from dlsei.runs import KARACHI, RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import alert_message, file_ledger, snap_course_activity, snap_membership

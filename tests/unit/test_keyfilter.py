@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dlsei.keyfilter import KeyFilter
+from dlsei.ingest.keyfilter import KeyFilter
 
 
 def keys(start: int, stop: int) -> pd.DataFrame:

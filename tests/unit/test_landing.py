@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from dlsei.landing import LandedFile, Landing, LocalLanding, S3Landing, landing_from_url
+from dlsei.ingest.landing import LandedFile, Landing, LocalLanding, S3Landing, landing_from_url
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, delete, insert, select
 from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, load_membership, programmes, seat
 
-from dlsei.lifecycle import publish_lifecycle
+from dlsei.publish.lifecycle import publish_lifecycle
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import fact_seat_day, seat_lifecycle, snap_course_activity

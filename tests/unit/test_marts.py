@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from warehouse_rows import at, enrolment, ledger_file, load_membership, seat
 
-from dlsei.marts import pending_dates, publish_utilisation, snapshot_totals, utilisation_rows
+from dlsei.publish.marts import pending_dates, publish_utilisation, snapshot_totals, utilisation_rows
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from warehouse_rows import COHORT, allocations, at, ledger_file, load_membership, programmes, seat
 
-from dlsei.lifecycle import publish_lifecycle
-from dlsei.marts import utilisation_rows
-from dlsei.matching import publish_match_counts
+from dlsei.publish.lifecycle import publish_lifecycle
+from dlsei.publish.marts import utilisation_rows
+from dlsei.publish.matching import publish_match_counts
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import dim_person, fact_seat_day, mart_learner_match

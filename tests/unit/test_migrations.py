@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, text
 from warehouse_rows import ledger_file, seat
 
-from dlsei.marts import pending_dates
+from dlsei.publish.marts import pending_dates
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import alembic_config, upgrade
 from dlsei.warehouse.schema import (

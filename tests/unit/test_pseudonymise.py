@@ -6,7 +6,7 @@ import hmac
 import pandas as pd
 import pytest
 
-from dlsei.pseudonymise import Pseudonymiser
+from dlsei.ingest.pseudonymise import Pseudonymiser
 
 
 def test_same_identifier_same_key_whatever_its_spelling() -> None:

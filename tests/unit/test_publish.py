@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, Table, delete, insert, select
 from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, load_membership, programmes, seat
 
-from dlsei import marts
 from dlsei.errors import DataQualityError
+from dlsei.publish import marts
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (

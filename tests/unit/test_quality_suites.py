@@ -180,7 +180,7 @@ _MART_BASE = {
 
 
 def mart(**first_row: float) -> pd.DataFrame:
-    """Two mart rows built as marts.py builds them; `first_row` overrides a measure of the first row, and the
+    """Two mart rows built as publish/marts.py builds them; `first_row` overrides a measure of the first row, and the
     measures derived from it follow unless they are overridden too."""
     rows = []
     for university_id, changes in (("PU", first_row), ("NUST", {})):

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, insert, select, text
 from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, programmes
 
-from dlsei.marts import utilisation_rows
-from dlsei.rollups import publish_activity
+from dlsei.publish.activity import publish_activity
+from dlsei.publish.marts import utilisation_rows
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from dlsei.run_summary import FinishedRun, recent_runs, record_run, render_runs
+from dlsei.report.run_summaries import FinishedRun, recent_runs, record_run, render_runs
 from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, mart_refresh, pipeline_run
 
 START = datetime(2026, 11, 2, 3, 0, 5, tzinfo=UTC)

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import Engine, delete, select
 from warehouse_rows import COHORT, allocations, ledger_file, load_membership, programmes, seat
 
-from dlsei.seats import removed_seats
-from dlsei.seen_seats import record_seen_seats
+from dlsei.ingest.seen_seats import record_seen_seats
+from dlsei.publish.seats import removed_seats
 from dlsei.warehouse.schema import seat_seen, snap_membership
 
 D1, D2, D3 = (date(2026, 11, 7) + timedelta(days=i) for i in range(3))

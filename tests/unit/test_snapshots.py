@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from dlsei.canonical import COURSE_ACTIVITY, MEMBERSHIP
-from dlsei.ledger import LOADED, LedgerEntry
-from dlsei.snapshots import prepare
+from dlsei.ingest.ledger import LOADED, LedgerEntry
+from dlsei.ingest.snapshots import prepare
 
 
 def test_repeated_enrolments_fold_into_the_latest_and_email_case_does_not_split_a_learner() -> None:

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import Engine, Table, insert, select
 from warehouse_rows import ledger_file
 
-from dlsei import staging
 from dlsei.canonical import COURSE_ACTIVITY, COURSE_ACTIVITY_COLUMNS, MEMBERSHIP, MEMBERSHIP_COLUMNS
 from dlsei.exports.dtypes import DTYPES
-from dlsei.frames import records
-from dlsei.keyfilter import KeyFilter
-from dlsei.pseudonymise import Pseudonymiser
-from dlsei.snapshots import RECORD_NO, TABLES, prepare, snapshot_rows
-from dlsei.staging import SnapshotWriter
+from dlsei.ingest import staging
+from dlsei.ingest.keyfilter import KeyFilter
+from dlsei.ingest.pseudonymise import Pseudonymiser
+from dlsei.ingest.snapshots import RECORD_NO, SNAPSHOT_TABLES, prepare, snapshot_rows
+from dlsei.ingest.staging import SnapshotWriter
+from dlsei.warehouse.frames import records
 
 PSEUDONYMISER = Pseudonymiser("test-secret")
 WHOLE, STREAMED = date(2026, 11, 1), date(2026, 11, 2)
@@ -118,7 +118,7 @@ def test_chunks_folded_in_the_warehouse_equal_the_whole_file_folded(
     monkeypatch.setattr(staging, "KeyFilter", partial(KeyFilter, bits=filter_bits))
     frame = canonical(kind, rows)
     whole = prepare(kind, frame)
-    table = TABLES[kind]
+    table = SNAPSHOT_TABLES[kind]
     with ledger_rows.begin() as conn:
         reference = snapshot_rows(whole, PSEUDONYMISER).drop(columns=RECORD_NO)
         conn.execute(insert(table), records(reference.assign(as_of_date=WHOLE, file_id=1)))
@@ -130,7 +130,7 @@ def test_chunks_folded_in_the_warehouse_equal_the_whole_file_folded(
 
 
 def test_a_reload_of_the_day_replaces_the_rows_of_its_programmes_only(ledger_rows: Engine) -> None:
-    table = TABLES[MEMBERSHIP]
+    table = SNAPSHOT_TABLES[MEMBERSHIP]
     write_file(ledger_rows, MEMBERSHIP, canonical(MEMBERSHIP, MEMBERSHIP_ROWS), file_id=1, chunk=2)
     # p1 again: ali now with no activity (older than what the first file said: the new file still wins), sara gone
     # from the export, a new learner. p2 is not in the new file and keeps its row.
@@ -158,5 +158,5 @@ def test_a_rolled_back_load_leaves_no_staging_table_in_the_way(ledger_rows: Engi
         writer = SnapshotWriter(conn, MEMBERSHIP, as_of=STREAMED, file_id=1, staging="staged_test")
         writer.write(snapshot_rows(prepare(MEMBERSHIP, frame), PSEUDONYMISER))
         raise RuntimeError("a bad record further down the file")
-    assert published(ledger_rows, TABLES[MEMBERSHIP], STREAMED) == []
+    assert published(ledger_rows, SNAPSHOT_TABLES[MEMBERSHIP], STREAMED) == []
     assert write_file(ledger_rows, MEMBERSHIP, frame, file_id=1, chunk=10) == 3

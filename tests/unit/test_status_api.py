@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
-from dlsei.run_summary import FinishedRun, record_run
+from dlsei.report.run_summaries import FinishedRun, record_run
 from dlsei.warehouse.schema import dq_result
 from dlsei.web.status import create_app
 

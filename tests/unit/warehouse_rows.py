@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, insert
 
+from dlsei.ingest.seen_seats import record_seen_seats
 from dlsei.runs import karachi_midnight_utc
-from dlsei.seen_seats import record_seen_seats
 from dlsei.warehouse.schema import file_ledger, programme, seat_allocation, snap_membership
 
 COHORT = ("C1", date(2026, 8, 1), date(2027, 1, 31))

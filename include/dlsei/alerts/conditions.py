@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, Select, and_, exists, or_, select
 
+from dlsei.alerts.candidates import DORMANT, NEVER_STARTED, NOT_JOINED, RULE_OF_REASON, seat_counts
 from dlsei.alerts.rules import AlertRules, CohortEndingUnused, LowActivityShare, LowJoinRate
-from dlsei.alerts.seats import DORMANT, NEVER_STARTED, NOT_JOINED, RULE_OF_REASON, seat_counts
 from dlsei.warehouse.schema import mart_quota_utilisation, mart_refresh, seat_allocation
 
 

@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
+from dlsei.alerts.candidates import candidate_seats
 from dlsei.alerts.rules import AlertRules
-from dlsei.alerts.seats import candidate_seats
 from dlsei.runs import karachi_date, stored_utc
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")

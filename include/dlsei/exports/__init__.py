@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from dlsei.exports.errors import ExportRejected
 from dlsei.exports.layouts import LAYOUTS, Layout, detect_layout
 from dlsei.exports.peek import export_kinds
 from dlsei.exports.reader import (
@@ -21,6 +20,7 @@ from dlsei.exports.reader import (
     collect,
     open_csv_export,
 )
+from dlsei.exports.rejections import ExportRejected
 from dlsei.exports.stamps import export_timestamp
 from dlsei.exports.zipped import is_zip, open_zip_export
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dlsei.canonical import COURSE_ACTIVITY, MEMBERSHIP
-from dlsei.exports.errors import InvalidContent
 from dlsei.exports.headers import clean_header, normalise_header
+from dlsei.exports.rejections import InvalidContent
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from dlsei.exports.errors import InvalidContent
 from dlsei.exports.layouts import detect_layout
+from dlsei.exports.rejections import InvalidContent
 from dlsei.exports.zipped import is_zip, member_role
 
 

@@ -21,8 +21,8 @@ from pyarrow import csv as pacsv
 
 from dlsei.exports import integrity
 from dlsei.exports.dtypes import STRING
-from dlsei.exports.errors import ExportRejected, InvalidContent
 from dlsei.exports.layouts import HeaderMap, detect_layout, map_header
+from dlsei.exports.rejections import ExportRejected, InvalidContent
 from dlsei.exports.stamps import export_timestamp
 from dlsei.exports.values import to_canonical
 

@@ -18,9 +18,9 @@ import pyarrow.compute as pc
 
 from dlsei.canonical import COURSERA_COLUMNS, MEMBER_STATES
 from dlsei.exports.dtypes import DTYPES, STRING, TIMESTAMP
-from dlsei.exports.errors import InvalidContent
 from dlsei.exports.extras import extras_column
 from dlsei.exports.layouts import HeaderMap
+from dlsei.exports.rejections import InvalidContent
 
 # A state name is safe to quote in a message (it helps to add it to MEMBER_STATES); anything else is not.
 _STATE_WORD = re.compile(r"[A-Za-z_ -]{1,30}")

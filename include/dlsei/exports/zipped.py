@@ -16,7 +16,6 @@ from typing import Final
 
 import pandas as pd
 
-from dlsei.exports.errors import ExportRejected
 from dlsei.exports.reader import (
     DEFAULT_OPTIONS,
     ExportStream,
@@ -25,6 +24,7 @@ from dlsei.exports.reader import (
     collect,
     open_csv_export,
 )
+from dlsei.exports.rejections import ExportRejected
 from dlsei.exports.stamps import export_timestamp
 
 LOADED_MEMBERS: Final = ("courseactivity", "programactivity")

@@ -1,4 +1,5 @@
-"""Writes the run summary (run_summary.py) of every DAG run as it ends: an Airflow listener, registered by the plugin.
+"""Writes the run summary (report/run_summaries.py) of every DAG run as it ends: an Airflow listener, registered by
+the plugin.
 
 A listener rather than a last task in each DAG, because:
 - it sees the run's final state and end; a last task runs before them, and a trigger_rule="all_done" leaf would
@@ -34,7 +35,7 @@ def on_dag_run_failed(dag_run: DagRun, msg: str) -> None:
 def record_dag_run(dag_run: DagRun) -> None:
     from dlsei.orchestration.tasks import warehouse
     from dlsei.quality.docs import data_docs_link
-    from dlsei.run_summary import FinishedRun, record_run
+    from dlsei.report.run_summaries import FinishedRun, record_run
     from dlsei.settings import load_settings
 
     settings = load_settings()

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dlsei.errors import IncompleteDay
-from dlsei.landing import landing_from_url
+from dlsei.ingest.landing import landing_from_url
 from dlsei.runs import RunContext, airflow_load_id
 from dlsei.settings import Settings, load_settings
 from dlsei.warehouse.engine import make_engine
@@ -35,7 +35,7 @@ def warehouse(settings: Settings) -> Engine:
 
 
 def land_coursera_exports(context: Context) -> dict[str, object]:
-    from dlsei.ingest_coursera import ingest_coursera_exports
+    from dlsei.ingest.coursera import ingest_coursera_exports
     from dlsei.orchestration.assets import COURSERA_SNAPSHOTS
 
     run = run_context(context)
@@ -46,8 +46,8 @@ def land_coursera_exports(context: Context) -> dict[str, object]:
 
 
 def land_registry(context: Context) -> dict[str, object]:
+    from dlsei.ingest.registry import ingest_registry
     from dlsei.orchestration.assets import HEC_REGISTRY
-    from dlsei.registry import ingest_registry
 
     run = run_context(context)
     report = ingest_registry(run, landing_from_url(run.settings.landing_url), warehouse(run.settings))
@@ -70,7 +70,7 @@ def fail_on_quarantine(summary: dict[str, Any]) -> None:
 
 def exports_arrived(context: Context) -> bool:
     """The sensor's poke: are both of the expected as-of date's exports published or waiting in incoming/?"""
-    from dlsei.arrivals import missing_exports
+    from dlsei.ingest.arrivals import missing_exports
 
     run = run_context(context)
     return not missing_exports(run, landing_from_url(run.settings.landing_url), warehouse(run.settings))
@@ -79,7 +79,7 @@ def exports_arrived(context: Context) -> bool:
 def check_day(context: Context, summary: dict[str, Any]) -> None:
     """After landing: name every export still missing for its date, and every quarantined file."""
     from dlsei.alerts import notify_data_team
-    from dlsei.arrivals import KIND_NAMES, expected_as_of, missing_exports
+    from dlsei.ingest.arrivals import KIND_NAMES, expected_as_of, missing_exports
 
     run = run_context(context)
     engine = warehouse(run.settings)
@@ -106,9 +106,9 @@ def check_day(context: Context, summary: dict[str, Any]) -> None:
 def refresh_marts(context: Context) -> list[str]:
     """Rebuild the marts of the requested as-of dates (param `as_of_dates`), or else of every date whose
     snapshots changed since its marts were built: whatever triggered the run, no date is missed or doubled."""
-    from dlsei.arrivals import published_kinds
     from dlsei.canonical import COURSERA_KINDS
-    from dlsei.marts import pending_dates, refresh_utilisation
+    from dlsei.ingest.arrivals import published_kinds
+    from dlsei.publish.marts import pending_dates, refresh_utilisation
 
     run = run_context(context)
     engine = warehouse(run.settings)

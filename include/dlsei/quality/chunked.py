@@ -11,7 +11,7 @@ How the results add up, by what an expectation states:
 - about the columns (present, of a type): every chunk has the same columns; a chunk that fails speaks for the file;
 - the row count: the chunks' rows add up, and the total is held to the expectation's bounds.
 Uniqueness (one row per key) is checked within each chunk. Across chunks it is kept by the loader, which folds a
-key's rows into one in the warehouse and writes them under the key's primary key (staging.py): a duplicate that
+key's rows into one in the warehouse and writes them under the key's primary key (ingest/staging.py): a duplicate that
 survived would abort the load, not be published. Any other kind of expectation cannot be added up this way, and
 validating it in chunks is refused rather than reported wrongly (so is `mostly`, a share of all the rows).
 """

@@ -17,7 +17,7 @@ import pyarrow as pa
 from pyarrow import csv as pacsv
 from sqlalchemy import Connection, Table, insert
 
-from dlsei.frames import records
+from dlsei.warehouse.frames import records
 
 
 def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:

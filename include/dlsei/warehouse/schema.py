@@ -2,8 +2,8 @@
 
 Alembic migrations (warehouse/migrations) create it; `tests/unit/test_migrations.py` checks the two never drift.
 No table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC keys
-(pseudonymise.py). The table and column comments are the analysts' data dictionary (`python -m dlsei.dictionary`
-writes docs/data-dictionary.md from them): a table comment starts with its grain.
+(ingest/pseudonymise.py). The table and column comments are the analysts' data dictionary
+(`python -m dlsei_dev.dictionary` writes docs/data-dictionary.md from them): a table comment starts with its grain.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ def create_app() -> FastAPI:
 
     @app.get("/status")
     def status() -> dict[str, object]:
-        from dlsei.frames import records
-        from dlsei.summary import files_by_status, latest_as_of, open_alerts, utilisation_by_university
+        from dlsei.report.overview import files_by_status, latest_as_of, open_alerts, utilisation_by_university
+        from dlsei.warehouse.frames import records
 
         with _connect() as conn:
             as_of = latest_as_of(conn)
@@ -40,14 +40,14 @@ def create_app() -> FastAPI:
     @app.get("/runs")
     def runs(last: Annotated[int, Query(ge=1, le=500)] = 10) -> list[dict[str, object]]:
         """The newest run summaries (pipeline_run), warnings and Data Docs link included."""
-        from dlsei.run_summary import recent_runs
+        from dlsei.report.run_summaries import recent_runs
 
         with _connect() as conn:
             return recent_runs(conn, last)
 
     @app.get("/summary", response_class=PlainTextResponse)
     def summary() -> str:
-        from dlsei.summary import render
+        from dlsei.report.overview import render
 
         with _connect() as conn:
             return render(conn)

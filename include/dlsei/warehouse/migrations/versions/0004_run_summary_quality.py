@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29
 
-Both columns are filled by the run summary (dlsei.run_summary) from then on; rows recorded before stay NULL.
+Both columns are filled by the run summary (dlsei.report.run_summaries) from then on; rows recorded before stay NULL.
 """
 
 from __future__ import annotations

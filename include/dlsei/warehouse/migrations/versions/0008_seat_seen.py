@@ -7,7 +7,7 @@ Create Date: 2026-11-29
 Removed seats (seen before, missing from the as-of date's snapshot) were read from every earlier seat-day of
 snap_membership: with 30 days of history at 1,000,000 enrolments, publishing one date took 40.6 s instead of 14 s,
 and the cost grew by the day. The load keeps seat_seen in the transaction that writes the snapshot
-(dlsei.seen_seats); this revision fills it from the snapshots already loaded. The pipeline role writes it through
+(dlsei.ingest.seen_seats); this revision fills it from the snapshots already loaded. The pipeline role writes it through
 0002's default privileges; analysts are not granted it (learner keys).
 """
 

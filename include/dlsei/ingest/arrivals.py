@@ -1,0 +1,51 @@
+"""Has the day's Coursera data arrived? What the morning run waits for, and what it reports missing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, exists, select
+
+from dlsei.canonical import COURSE_ACTIVITY, COURSERA_KINDS, MEMBERSHIP
+from dlsei.exports import export_kinds, export_timestamp
+from dlsei.ingest.landing import Landing
+from dlsei.ingest.registry import is_registry_file
+from dlsei.runs import RunContext, as_of_date
+from dlsei.warehouse.schema import snap_course_activity, snap_membership
+
+KIND_NAMES = {MEMBERSHIP: "membership (ProgramActivity / Membership report)", COURSE_ACTIVITY: "course activity"}
+
+
+def expected_as_of(run: RunContext) -> date:
+    """The morning run expects the export stamped that morning: data complete through the day before the lag."""
+    return as_of_date(run.logical_dt, run.settings.coursera_lag_days)
+
+
+def published_kinds(engine: Engine, as_of: date) -> set[str]:
+    with engine.connect() as conn:
+        return {
+            kind
+            for kind, table in ((MEMBERSHIP, snap_membership), (COURSE_ACTIVITY, snap_course_activity))
+            if conn.execute(select(exists().where(table.c.as_of_date == as_of))).scalar_one()
+        }
+
+
+def _waiting_kinds(run: RunContext, landing: Landing, as_of: date) -> set[str]:
+    kinds: set[str] = set()
+    for landed in landing.list_incoming():
+        stamp = export_timestamp(landed.name)
+        if is_registry_file(landed.name) or stamp is None or stamp > run.logical_dt:
+            continue
+        if as_of_date(stamp, run.settings.coursera_lag_days) == as_of:
+            with landing.fetch(landed.key) as path:
+                kinds |= export_kinds(path)
+    return kinds
+
+
+def missing_exports(run: RunContext, landing: Landing, engine: Engine, *, include_waiting: bool = True) -> list[str]:
+    """The kinds of the expected as-of date neither published nor (with include_waiting) waiting in incoming/."""
+    as_of = expected_as_of(run)
+    present = published_kinds(engine, as_of)
+    if include_waiting and present != set(COURSERA_KINDS):
+        present |= _waiting_kinds(run, landing, as_of)
+    return [kind for kind in COURSERA_KINDS if kind not in present]

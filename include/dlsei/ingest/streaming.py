@@ -1,0 +1,98 @@
+"""Load a delivered export file in one pass, chunk by chunk: fold, validate and write each chunk as it streams past.
+
+Memory is bounded by the chunk, whatever the file's size: no chunk outlives its turn. Every row is validated (one
+report per export, quality/chunked.py) and written into its snapshot (staging.py) in the caller's transaction,
+under the caller's ledger row: the caller commits only if every export passed, so a file refused half-way through
+(a bad record, a failed expectation) leaves nothing behind. While Python types and validates one chunk, the
+warehouse writes the one before (WriteBehind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import Connection
+
+from dlsei.canonical import MEMBERSHIP
+from dlsei.exports import ExportStream, StreamOptions, open_export
+from dlsei.ingest.pseudonymise import Pseudonymiser
+from dlsei.ingest.seen_seats import record_seen_seats
+from dlsei.ingest.snapshots import prepare, snapshot_rows
+from dlsei.ingest.staging import SnapshotWriter
+from dlsei.quality import QualityReport
+from dlsei.quality.chunked import ChunkedValidation
+from dlsei.warehouse.bulk import WriteBehind
+
+# Chunks of 50,000 rows: measured on 1,000,000 course-activity rows, GX costs about the same at 50,000 and 100,000
+# rows a chunk, and the process peaks about 250 MB lower at 50,000. The warehouse keeps no extras: not built.
+LOADING: Final = StreamOptions(block_rows=50_000, keep_extras=False)
+
+
+@dataclass(frozen=True)
+class LoadedExport:
+    file_name: str  # the CSV's own name (for a ZIP member: the member's)
+    kind: str
+    layout: str
+    export_ts: datetime | None
+    as_of: date
+    rows_read: int
+    rows_loaded: int  # rows_read less the repeated rows folded into their twins
+    quality: QualityReport
+
+
+def load_file(
+    conn: Connection,
+    file_name: str,
+    path: Path,
+    *,
+    file_id: int,
+    as_of: Callable[[datetime | None], date],
+    pseudonymiser: Pseudonymiser,
+    options: StreamOptions = LOADING,
+) -> list[LoadedExport]:
+    """Load every export of the file (a ZIP holds two) under ledger row `file_id`, all at the as-of date that
+    `as_of` gives for the first export's timestamp. Raises ExportRejected at the first bad record."""
+    loaded: list[LoadedExport] = []
+    for number, stream in enumerate(open_export(file_name, path, options=options)):
+        day = loaded[0].as_of if loaded else as_of(stream.export_ts)
+        loaded.append(_load(conn, stream, pseudonymiser, as_of=day, file_id=file_id, staging=f"staged_export_{number}"))
+    return loaded
+
+
+def _load(
+    conn: Connection, stream: ExportStream, pseudonymiser: Pseudonymiser, *, as_of: date, file_id: int, staging: str
+) -> LoadedExport:
+    snapshot = SnapshotWriter(conn, stream.kind, as_of=as_of, file_id=file_id, staging=staging)
+    parameters = {"export_ts": stream.export_ts} if stream.export_ts else None
+    validation = ChunkedValidation(stream.kind, source=stream.file_name, parameters=parameters)
+    rows_read = 0
+    publishable = True
+    with WriteBehind(conn, snapshot.write) as writer:
+        for chunk in stream.blocks:
+            rows_read += len(chunk)
+            prepared = prepare(stream.kind, chunk)
+            # After a critical failure the file will not be published: the rest is validated, for the report, but
+            # not written (a missing key would break the snapshot's constraints before the report is made).
+            publishable = validation.add(prepared.frame) and publishable
+            if publishable:
+                writer.submit(snapshot_rows(prepared, pseudonymiser)[snapshot.columns])
+            # Dropped before the reader types the next chunk, so one chunk is in memory at a time.
+            del chunk, prepared
+    rows_loaded = snapshot.finish()
+    # Removed seats are read from the seats ever seen (seen_seats.py): kept in this transaction, with the snapshot.
+    if stream.kind == MEMBERSHIP and publishable:
+        record_seen_seats(conn, as_of)
+    return LoadedExport(
+        file_name=stream.file_name,
+        kind=stream.kind,
+        layout=stream.layout,
+        export_ts=stream.export_ts,
+        as_of=as_of,
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+        quality=validation.report(),
+    )

@@ -1,0 +1,291 @@
+"""The analysts' data dictionary, docs/data-dictionary.md, written from the schema itself.
+
+    python -m dlsei_dev.dictionary          # rewrite docs/data-dictionary.md
+    python -m dlsei_dev.dictionary --check  # exit 1 if the committed file is stale (tests/unit/test_dictionary.py)
+
+Tables and their columns come from schema.py (each table comment starts with its grain; column comments say what
+a value is); views and their columns from a scratch SQLite database migrated to head, so the page lists exactly
+what the migrations create; which relations an analyst may read from the grants of revision 0002. The prose that
+cannot come from the schema (what each view is for, example queries, where identifiers live) is below.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Final
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import Table, inspect
+from sqlalchemy.dialects import postgresql
+
+from dlsei.warehouse.engine import make_engine
+from dlsei.warehouse.migrate import alembic_config, upgrade
+from dlsei.warehouse.schema import metadata
+
+PATH: Final = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
+
+# What each view is for, and the tables its columns take their meaning from (first match wins).
+VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "v_quota_utilisation": (
+        "One row per as-of date x university x cohort: `mart_quota_utilisation` with the university's name, "
+        "region and sector.",
+        ("mart_quota_utilisation", "dim_university"),
+    ),
+    "v_utilisation_by_region": (
+        "One row per as-of date x region: the utilisation measures summed over the region's university x cohort "
+        "rows; `utilisation_pct` and `join_rate_pct` recomputed from the sums (never an average of percentages).",
+        ("mart_quota_utilisation", "dim_university"),
+    ),
+    "v_utilisation_by_sector": (
+        "One row per as-of date x sector (public, private): summed like `v_utilisation_by_region`.",
+        ("mart_quota_utilisation", "dim_university"),
+    ),
+    "v_utilisation_national": (
+        "One row per as-of date: every university x cohort summed, ratios recomputed from the sums.",
+        ("mart_quota_utilisation",),
+    ),
+    "v_activity_by_domain": (
+        "One row per as-of date x university x cohort x course domain with at least one enrolment.",
+        ("mart_activity_by_domain", "dim_university"),
+    ),
+    "v_activity_by_course_type": (
+        "One row per as-of date x university x cohort x course type (course, guided_project) with an enrolment.",
+        ("mart_activity_by_course_type", "dim_university"),
+    ),
+    "v_learner_match": (
+        "One row per as-of date x university x cohort x match method (zeros included): how the seat holders were "
+        "matched to the HEC registry. Unmatched and ambiguous learners are the registry's to-do list.",
+        ("mart_learner_match", "dim_university"),
+    ),
+    "v_university": (
+        "One row per university of the registry: `dim_university` without the coordinator's e-mail address.",
+        ("dim_university",),
+    ),
+    "v_course": ("One row per course or guided project of the catalogue, with its domain.", ("dim_course",)),
+}
+VIEW_COLUMNS: Final = {
+    "allocations": "university x cohort rows summed into this row",
+    "university_name": "the university's name in the registry",
+}
+# The order tables are presented in: what analysts read first, what holds keys next, the pipeline's own last.
+SECTIONS: Final = (
+    (
+        "Marts",
+        "Published per as-of date in one transaction; readable by analysts. [measures.md](measures.md) defines "
+        "each measure, with its denominator.",
+        ("mart_quota_utilisation", "mart_learner_match", "mart_activity_by_domain", "mart_activity_by_course_type"),
+    ),
+    (
+        "Seat-level facts",
+        "One row per seat (programme x learner key): the pipeline's working detail, not granted to analysts.",
+        ("fact_seat_day", "seat_lifecycle"),
+    ),
+    (
+        "Snapshots",
+        "Coursera's exports as dated, immutable history, learners as keys.",
+        ("snap_membership", "snap_course_activity"),
+    ),
+    (
+        "HEC registry",
+        "The latest validated extract of each kind, replaced whole.",
+        ("dim_university", "dim_person", "seat_allocation", "programme", "dim_course"),
+    ),
+)
+EXAMPLES: Final = """\
+Utilisation of every university on the latest published day, lowest first:
+
+```sql
+SELECT university_name, region, cohort_id, allocated, joined, active_30d, utilisation_pct
+FROM v_quota_utilisation
+WHERE as_of_date = (SELECT MAX(as_of_date) FROM v_quota_utilisation)
+ORDER BY utilisation_pct;
+```
+
+A region's utilisation over time (ratios already recomputed from the summed counts):
+
+```sql
+SELECT as_of_date, allocated, active_30d, utilisation_pct
+FROM v_utilisation_by_region
+WHERE region = 'Punjab'
+ORDER BY as_of_date;
+```
+
+Universities whose learners the registry does not know, on the latest day:
+
+```sql
+SELECT university_name, cohort_id, match_method, learners
+FROM v_learner_match
+WHERE match_method IN ('unmatched', 'ambiguous') AND learners > 0
+  AND as_of_date = (SELECT MAX(as_of_date) FROM v_learner_match)
+ORDER BY learners DESC;
+```
+
+Learning hours by domain nationally on the latest day (enrolments and hours add up; active learners do not):
+
+```sql
+SELECT domain, SUM(enrolments) AS enrolments, SUM(completions) AS completions, SUM(learning_hours) AS hours
+FROM v_activity_by_domain
+WHERE as_of_date = (SELECT MAX(as_of_date) FROM v_activity_by_domain)
+GROUP BY domain
+ORDER BY hours DESC;
+```
+
+Guided projects against courses for one university and cohort:
+
+```sql
+SELECT as_of_date, course_type, enrolments, completions, active_learners
+FROM v_activity_by_course_type
+WHERE university_id = 'U001' AND cohort_id = '2026-H2'
+ORDER BY as_of_date, course_type;
+```
+"""
+IDENTIFIERS: Final = """\
+No table or view of the warehouse holds a learner's raw name, e-mail address, CNIC or roll number. The loaders
+key them with HMAC-SHA256 under the pseudonymisation secret before anything is written (in production
+`AIRFLOW_VAR_DLSEI_PSEUDONYMISATION_SECRET`, from Airflow's Variables or secrets backend and never in the
+warehouse or the logs; the embedded default's public development key is for sample data only):
+`learner_key` and `email_key` key the trimmed, lower-cased e-mail, `external_id_key` and `person_key` the
+upper-cased roll number (Coursera's External Id), `cnic_key` the 13 CNIC digits. Without the secret a key
+cannot be turned back into the identifier, not even by trying every CNIC. Keys are still personal data: they
+link a learner's rows across tables, so only the pipeline reads the tables that hold them. The one address kept
+in clear is `dim_university.coordinator_email`, a staff contact the alerts are sent to, outside the analysts'
+grants (`v_university` omits it).
+
+The raw identifiers exist only in the files as delivered, in the landing area (the S3 bucket or the local
+folder of `AIRFLOW_VAR_DLSEI_LANDING_URL`):
+
+- `incoming/`: files waiting to be loaded (minutes to a day). Read by the pipeline only (its S3 credentials or
+  the Airflow workers' file system).
+- `archive/<as-of date>/`, `archive/registry/<extract date>/`, `archive/duplicates/`: every export and extract
+  as delivered. Read by the pipeline, and by the data team when a load must be investigated or replayed.
+- `quarantine/` (each file with its `.reason.json`): files a check refused. Read by the data team, to fix them
+  and `dlsei replay` them.
+- `reports/`: the coordinators' reclaim lists, learners as keys (no raw identifier). Written by the pipeline,
+  sent to each university's coordinator with the alert digest.
+
+Nobody else gets access to the landing area: analysts work from the warehouse views, the alert digests carry
+counts and keys. The archive keeps files until someone deletes them; deleting one removes the last copy of its
+identifiers and leaves the warehouse's history (snapshots, marts) as it is.
+"""
+ACCESS: Final = """\
+On PostgreSQL, revision 0002 creates two group roles (no login of their own) when the server does not have them
+yet, grants them on the warehouse's schema, and lets them connect to the database when the migrating user owns it:
+
+- `dlsei_analyst` may read the marts and views listed below, nothing else: no snapshot, registry table or
+  seat-level fact (they hold learner keys), no ledger or alert (file names, staff e-mail addresses).
+- `dlsei_pipeline` may read and write every table, including those of later revisions, but change no schema
+  (migrations run as the warehouse's owner).
+
+Give an analyst a login of their own as a member of the group:
+
+```sql
+CREATE ROLE ayesha LOGIN PASSWORD '...' IN ROLE dlsei_analyst;
+```
+
+Creating a role needs the CREATEROLE privilege. If the user that runs `dlsei db upgrade` lacks it, the migration
+stops and says so: a superuser runs `CREATE ROLE dlsei_analyst NOLOGIN; CREATE ROLE dlsei_pipeline NOLOGIN;` once
+(`deploy/postgres/initdb/10-warehouse.sql` does it for the compose deployment) and the upgrade is run again. A
+later revision that adds a mart grants it to `dlsei_analyst` itself. SQLite has no roles: whoever can open the
+file reads everything, so keep the embedded warehouse for development.
+"""
+
+
+def _view_columns() -> dict[str, list[str]]:
+    """The columns of every view the migrations create, read back from a scratch SQLite warehouse."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{folder}/warehouse.db")
+        try:
+            upgrade(engine)
+            inspector = inspect(engine)
+            return {view: [c["name"] for c in inspector.get_columns(view)] for view in inspector.get_view_names()}
+        finally:
+            engine.dispose()
+
+
+def _analyst_reads() -> tuple[str, ...]:
+    revision = ScriptDirectory.from_config(alembic_config()).get_revision("0002")
+    return tuple(revision.module.ANALYST_READS)
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def _table(table: Table, readable: bool) -> list[str]:
+    lines = [f"### `{table.name}`", "", _cell(table.comment) or "(no description yet)", ""]
+    lines.append(f"Analysts: {'may read it' if readable else 'no access'}.")
+    lines += ["", "| column | type | key | meaning |", "|---|---|---|---|"]
+    for column in table.columns:
+        key = "PK" if column.primary_key else ""
+        kind = column.type.compile(dialect=postgresql.dialect()).lower()  # the types production analysts see
+        lines.append(f"| `{column.name}` | {kind} | {key} | {_cell(column.comment)} |")
+    return [*lines, ""]
+
+
+def _view(name: str, columns: list[str]) -> list[str]:
+    about, sources = VIEWS.get(name, ("(no description yet)", ()))
+    lines = [f"### `{name}`", "", about, "", "| column | meaning |", "|---|---|"]
+    for column in columns:
+        meaning = VIEW_COLUMNS.get(column) or next(
+            (
+                metadata.tables[source].c[column].comment
+                for source in sources
+                if column in metadata.tables[source].c and metadata.tables[source].c[column].comment
+            ),
+            "",
+        )
+        lines.append(f"| `{column}` | {_cell(meaning)} |")
+    return [*lines, ""]
+
+
+def render() -> str:
+    readable = set(_analyst_reads())
+    views = _view_columns()
+    placed = {name for _, _, names in SECTIONS for name in names}
+    others = sorted(set(metadata.tables) - placed)
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated by `python -m dlsei_dev.dictionary` from the warehouse schema (`include/dlsei/warehouse/schema.py`",
+        "and the Alembic migrations): edit those, then regenerate; `tests/unit/test_dictionary.py` fails when this",
+        "file is stale.",
+        "",
+        "Every measure is defined once, with its exact denominator, in [measures.md](measures.md); the column notes",
+        "below are its one-line summaries. Every published row carries `as_of_date`, the day its data describes, and",
+        "`data_complete_through`, the date its data is complete through (Coursera's reports lag by a day or two).",
+        "Query the views: their names and columns are kept stable across releases, the tables under them may change.",
+        "",
+        "## Views",
+        "",
+    ]
+    for name in (*VIEWS, *sorted(set(views) - set(VIEWS))):
+        lines += _view(name, views[name])
+    for title, about, names in SECTIONS:
+        lines += [f"## {title}", "", about, ""]
+        for name in names:
+            lines += _table(metadata.tables[name], name in readable)
+    lines += ["## The pipeline's own tables", "", "Ingestion, data quality, alerts and runs: for the data team.", ""]
+    for name in others:
+        lines += _table(metadata.tables[name], name in readable)
+    lines += ["## Example queries", "", EXAMPLES, "## Where raw identifiers live", "", IDENTIFIERS]
+    lines += ["## Access on PostgreSQL", "", ACCESS, "Readable by `dlsei_analyst`:", ""]
+    lines += [f"- `{name}`" for name in sorted(readable)]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    text = render()
+    if "--check" in argv:
+        if PATH.read_text(encoding="utf-8") != text:
+            print(f"{PATH} is stale: run `python -m dlsei_dev.dictionary`", file=sys.stderr)
+            return 1
+        return 0
+    PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
