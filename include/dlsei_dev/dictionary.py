@@ -80,7 +80,7 @@ SECTIONS: Final = (
     (
         "Seat-level facts",
         "One row per seat (programme x learner key): the pipeline's working detail, not granted to analysts.",
-        ("fact_seat_day", "seat_lifecycle"),
+        ("fact_seat_day", "fact_seat_lifecycle"),
     ),
     (
         "Snapshots",
@@ -90,7 +90,7 @@ SECTIONS: Final = (
     (
         "HEC registry",
         "The latest validated extract of each kind, replaced whole.",
-        ("dim_university", "dim_person", "seat_allocation", "programme", "dim_course"),
+        ("dim_university", "dim_person", "dim_seat_allocation", "dim_programme", "dim_course"),
     ),
 )
 EXAMPLES: Final = """\

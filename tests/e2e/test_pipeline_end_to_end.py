@@ -23,15 +23,15 @@ from dlsei.ingest.ledger import DUPLICATE, LOADED
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
     MEASURES,
+    dim_programme,
+    dim_seat_allocation,
     fact_seat_day,
+    fact_seat_lifecycle,
     file_ledger,
     mart_activity_by_course_type,
     mart_activity_by_domain,
     mart_learner_match,
     mart_quota_utilisation,
-    programme,
-    seat_allocation,
-    seat_lifecycle,
     snap_course_activity,
     snap_membership,
 )
@@ -120,12 +120,12 @@ def check_seat_states(engine: Engine) -> None:
         "dormant": "dormant",
         "removed": "removed",
     }
-    a = seat_allocation
+    a = dim_seat_allocation
     query = (
         select(fact_seat_day.c.as_of_date, a.c.university_id, a.c.cohort_id, fact_seat_day.c.state, func.count())
         .select_from(
-            fact_seat_day.join(programme, programme.c.program_slug == fact_seat_day.c.program_slug).join(
-                a, (a.c.university_id == programme.c.university_id) & (a.c.cohort_id == programme.c.cohort_id)
+            fact_seat_day.join(dim_programme, dim_programme.c.program_slug == fact_seat_day.c.program_slug).join(
+                a, (a.c.university_id == dim_programme.c.university_id) & (a.c.cohort_id == dim_programme.c.cohort_id)
             )
         )
         .where(a.c.cohort_start <= fact_seat_day.c.as_of_date, a.c.cohort_end >= fact_seat_day.c.as_of_date)
@@ -133,10 +133,12 @@ def check_seat_states(engine: Engine) -> None:
     )
     with engine.connect() as conn:
         counted = {(str(d), u, c, s): n for d, u, c, s, n in conn.execute(query)}
-        episodes = select(seat_lifecycle.c.program_slug, seat_lifecycle.c.learner_key, func.count().label("n"))
+        episodes = select(
+            fact_seat_lifecycle.c.program_slug, fact_seat_lifecycle.c.learner_key, func.count().label("n")
+        )
         current = conn.execute(
-            episodes.where(seat_lifecycle.c.valid_to.is_(None)).group_by(
-                seat_lifecycle.c.program_slug, seat_lifecycle.c.learner_key
+            episodes.where(fact_seat_lifecycle.c.valid_to.is_(None)).group_by(
+                fact_seat_lifecycle.c.program_slug, fact_seat_lifecycle.c.learner_key
             )
         ).all()
         seats = conn.execute(
@@ -195,7 +197,7 @@ def test_published_utilisation_equals_the_generators_truth(
     # The demo's promise: running everything again (same files delivered again) changes nothing published.
     snapshots_before = (table_rows(warehouse, snap_membership), table_rows(warehouse, snap_course_activity))
     marts_before = published(warehouse)
-    derived = (mart_learner_match, mart_activity_by_domain, fact_seat_day, seat_lifecycle)
+    derived = (mart_learner_match, mart_activity_by_domain, fact_seat_day, fact_seat_lifecycle)
     derived_before = [table_rows(warehouse, table) for table in derived]
     deliver(sample)
     assert [o for o in run_days(sample.as_of_dates) if o.state != "success"] == []

@@ -36,7 +36,7 @@ ANALYST_REFUSED = (
     "snap_membership",
     "snap_course_activity",
     "fact_seat_day",
-    "seat_lifecycle",
+    "fact_seat_lifecycle",
     "dim_university",
     "file_ledger",
     "alert_message",

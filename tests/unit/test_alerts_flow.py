@@ -50,12 +50,12 @@ from dlsei.warehouse.migrate import upgrade
 from dlsei.warehouse.schema import (
     alert,
     alert_message,
+    dim_programme,
+    dim_seat_allocation,
     dim_university,
     file_ledger,
     mart_quota_utilisation,
     mart_refresh,
-    programme,
-    seat_allocation,
     snap_course_activity,
     snap_membership,
 )
@@ -234,7 +234,7 @@ def seed_registry(engine: Engine) -> None:
             ],
         )
         conn.execute(
-            insert(seat_allocation),
+            insert(dim_seat_allocation),
             [
                 {
                     "university_id": uid,
@@ -247,7 +247,7 @@ def seed_registry(engine: Engine) -> None:
             ],
         )
         conn.execute(
-            insert(programme),
+            insert(dim_programme),
             [{"program_slug": f"prog-{uid.lower()}", "university_id": uid, "cohort_id": "C1"} for uid in UNIVERSITIES],
         )
 

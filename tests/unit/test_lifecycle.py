@@ -13,7 +13,7 @@ from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, load
 from dlsei.publish.lifecycle import publish_lifecycle
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
-from dlsei.warehouse.schema import fact_seat_day, seat_lifecycle, snap_course_activity
+from dlsei.warehouse.schema import fact_seat_day, fact_seat_lifecycle, snap_course_activity
 
 D1, D2, D3, D4 = (date(2026, 11, 7) + timedelta(days=i) for i in range(4))
 
@@ -69,12 +69,14 @@ def history(engine: Engine) -> list[tuple]:
     with engine.connect() as conn:
         rows = conn.execute(
             select(
-                seat_lifecycle.c.program_slug,
-                seat_lifecycle.c.learner_key,
-                seat_lifecycle.c.valid_from,
-                seat_lifecycle.c.valid_to,
-                seat_lifecycle.c.state,
-            ).order_by(seat_lifecycle.c.program_slug, seat_lifecycle.c.learner_key, seat_lifecycle.c.valid_from)
+                fact_seat_lifecycle.c.program_slug,
+                fact_seat_lifecycle.c.learner_key,
+                fact_seat_lifecycle.c.valid_from,
+                fact_seat_lifecycle.c.valid_to,
+                fact_seat_lifecycle.c.state,
+            ).order_by(
+                fact_seat_lifecycle.c.program_slug, fact_seat_lifecycle.c.learner_key, fact_seat_lifecycle.c.valid_from
+            )
         ).all()
     return [tuple(r) for r in rows]
 
@@ -134,6 +136,6 @@ def test_every_publishing_order_ends_with_the_same_history(seeded: Engine) -> No
     for order in itertools.permutations((D1, D2, D3, D4)):
         with seeded.begin() as conn:
             conn.execute(delete(fact_seat_day))
-            conn.execute(delete(seat_lifecycle))
+            conn.execute(delete(fact_seat_lifecycle))
         publish(seeded, (*order, order[1]))
         assert history(seeded) == EXPECTED_HISTORY, order

@@ -12,9 +12,9 @@ from dlsei.publish.marts import pending_dates, publish_utilisation, snapshot_tot
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
+    dim_programme,
+    dim_seat_allocation,
     mart_quota_utilisation,
-    programme,
-    seat_allocation,
     snap_course_activity,
 )
 
@@ -26,7 +26,7 @@ def seeded(warehouse: Engine) -> Engine:
     with warehouse.begin() as conn:
         ledger_file(conn, 1, A)
         conn.execute(
-            insert(seat_allocation),
+            insert(dim_seat_allocation),
             [
                 {
                     "university_id": "U1",
@@ -69,7 +69,7 @@ def seeded(warehouse: Engine) -> Engine:
             ],
         )
         conn.execute(
-            insert(programme),
+            insert(dim_programme),
             [
                 {"program_slug": "p1", "university_id": "U1", "cohort_id": "C1"},
                 {"program_slug": "p2", "university_id": "U2", "cohort_id": "C1"},

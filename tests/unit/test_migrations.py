@@ -164,7 +164,7 @@ def test_0006_drops_the_snapshots_file_foreign_keys_and_back(warehouse: Engine) 
 def test_0007_says_load_id_names_the_writer_and_back(postgres_url: str) -> None:
     # PostgreSQL only: SQLite keeps no comments, and 0007 changes nothing else.
     engine = make_engine(postgres_url)
-    upgrade(engine)
+    upgrade(engine, "0007")
 
     def comments() -> list[str]:
         inspector = inspect(engine)
@@ -195,7 +195,7 @@ def test_0008_fills_seat_seen_from_the_snapshots_loaded_and_back(warehouse_url: 
             insert(snap_membership),
             [seat(d1, "p1", "L1"), seat(d2, "p1", "L1"), seat(d2, "p1", "L2"), seat(d2, "p2", "L1")],
         )
-    upgrade(engine)
+    upgrade(engine, "0008")
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT program_slug, learner_key, first_seen FROM seat_seen")).all()
     assert {(r[0], r[1], date.fromisoformat(str(r[2]))) for r in rows} == {
@@ -205,4 +205,41 @@ def test_0008_fills_seat_seen_from_the_snapshots_loaded_and_back(warehouse_url: 
     }
     _downgrade(engine, "0007")
     assert "seat_seen" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+RENAMED = {
+    "programme": "dim_programme",
+    "seat_allocation": "dim_seat_allocation",
+    "seat_lifecycle": "fact_seat_lifecycle",
+    "seat_seen": "int_seat_seen",
+}
+
+
+def test_0009_names_every_table_by_its_layer_and_back(warehouse: Engine) -> None:
+    with warehouse.begin() as conn:
+        conn.execute(
+            insert(dim_university).values(university_id="U1", university_name="U", region="R", sector="public")
+        )
+    _downgrade(warehouse, "0008")
+    tables = set(inspect(warehouse).get_table_names())
+    assert set(RENAMED) <= tables and not set(RENAMED.values()) & tables
+    upgrade(warehouse)
+    tables = set(inspect(warehouse).get_table_names())
+    assert set(RENAMED.values()) <= tables and not set(RENAMED) & tables
+    with warehouse.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata) == []
+        assert conn.execute(text("SELECT count(*) FROM dim_university")).scalar_one() == 1
+
+
+@pytest.mark.postgres
+def test_0009_renames_the_primary_keys_and_the_comments_that_name_the_tables(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    inspector = inspect(engine)
+    for new in RENAMED.values():
+        assert inspector.get_pk_constraint(new)["name"] == f"pk_{new}"
+    comments = [c["comment"] or "" for t in inspector.get_table_names() for c in inspector.get_columns(t)]
+    assert any("dim_programme.program_slug" in c for c in comments)
+    assert not any("(programme.program_slug)" in c or "(seat_allocation)" in c for c in comments)
     engine.dispose()

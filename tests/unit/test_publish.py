@@ -20,12 +20,12 @@ from dlsei.warehouse.schema import (
     dim_person,
     dq_result,
     fact_seat_day,
+    fact_seat_lifecycle,
     mart_activity_by_course_type,
     mart_activity_by_domain,
     mart_learner_match,
     mart_quota_utilisation,
     mart_refresh,
-    seat_lifecycle,
     snap_course_activity,
 )
 
@@ -39,7 +39,7 @@ PUBLISHED: tuple[Table, ...] = (
     mart_activity_by_domain,
     mart_activity_by_course_type,
     fact_seat_day,
-    seat_lifecycle,
+    fact_seat_lifecycle,
 )
 
 

@@ -1,4 +1,4 @@
-"""seat_seen follows the membership snapshots whatever order the dates load in and whatever an export replaces, and
+"""int_seat_seen follows the membership snapshots whatever order the dates load in and whatever an export replaces, and
 removed seats read from it are those the snapshots define (seen before, missing now), on both backends."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from warehouse_rows import COHORT, allocations, ledger_file, load_membership, pr
 
 from dlsei.ingest.seen_seats import record_seen_seats
 from dlsei.publish.seats import removed_seats
-from dlsei.warehouse.schema import seat_seen, snap_membership
+from dlsei.warehouse.schema import int_seat_seen, snap_membership
 
 D1, D2, D3 = (date(2026, 11, 7) + timedelta(days=i) for i in range(3))
 
 
 def seen(engine: Engine) -> dict[str, date]:
     with engine.connect() as conn:
-        return dict(conn.execute(select(seat_seen.c.learner_key, seat_seen.c.first_seen)).tuples().all())
+        return dict(conn.execute(select(int_seat_seen.c.learner_key, int_seat_seen.c.first_seen)).tuples().all())
 
 
 def removed(engine: Engine, as_of: date) -> set[str]:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert
 
 from dlsei.ingest.seen_seats import record_seen_seats
 from dlsei.runs import karachi_midnight_utc
-from dlsei.warehouse.schema import file_ledger, programme, seat_allocation, snap_membership
+from dlsei.warehouse.schema import dim_programme, dim_seat_allocation, file_ledger, snap_membership
 
 COHORT = ("C1", date(2026, 8, 1), date(2027, 1, 31))
 
@@ -84,10 +84,10 @@ def enrolment(
 def allocations(conn: Connection, *rows: tuple[str, str, date, date, int]) -> None:
     """(university_id, cohort_id, cohort_start, cohort_end, seats) rows."""
     keys = ("university_id", "cohort_id", "cohort_start", "cohort_end", "seats")
-    conn.execute(insert(seat_allocation), [dict(zip(keys, row, strict=True)) for row in rows])
+    conn.execute(insert(dim_seat_allocation), [dict(zip(keys, row, strict=True)) for row in rows])
 
 
 def programmes(conn: Connection, *rows: tuple[str, str, str]) -> None:
     """(program_slug, university_id, cohort_id) rows."""
     keys = ("program_slug", "university_id", "cohort_id")
-    conn.execute(insert(programme), [dict(zip(keys, row, strict=True)) for row in rows])
+    conn.execute(insert(dim_programme), [dict(zip(keys, row, strict=True)) for row in rows])

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, nu
 from dlsei.alerts.rules import AlertRules
 from dlsei.runs import karachi_midnight_utc
 from dlsei.warehouse.expressions import later
-from dlsei.warehouse.schema import programme, seat_allocation, snap_course_activity, snap_membership
+from dlsei.warehouse.schema import dim_programme, dim_seat_allocation, snap_course_activity, snap_membership
 
 NOT_JOINED = "not_joined"
 NEVER_STARTED = "never_started"
@@ -43,7 +43,7 @@ def _at_least_days_before(column: ColumnElement[datetime], as_of: date, days: in
 
 def candidate_seats(as_of: date, rules: AlertRules) -> Subquery:
     """Every seat of a cohort running on `as_of` that an enabled learner rule flags, with the reason."""
-    m, ca, p, a = snap_membership, snap_course_activity, programme, seat_allocation
+    m, ca, p, a = snap_membership, snap_course_activity, dim_programme, dim_seat_allocation
     courses = (
         select(
             ca.c.program_slug,

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Select, and_, exists, or_, select
 
 from dlsei.alerts.candidates import DORMANT, NEVER_STARTED, NOT_JOINED, RULE_OF_REASON, seat_counts
 from dlsei.alerts.rules import AlertRules, CohortEndingUnused, LowActivityShare, LowJoinRate
-from dlsei.warehouse.schema import mart_quota_utilisation, mart_refresh, seat_allocation
+from dlsei.warehouse.schema import dim_seat_allocation, mart_quota_utilisation, mart_refresh
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def marts_hold(conn: Connection, as_of: date) -> bool:
 
 def mart_rows(as_of: date) -> Select:
     """The mart rows of `as_of`, each with its cohort's start and end."""
-    q, a = mart_quota_utilisation, seat_allocation
+    q, a = mart_quota_utilisation, dim_seat_allocation
     return (
         select(q, a.c.cohort_start, a.c.cohort_end)
         .select_from(q.join(a, and_(a.c.university_id == q.c.university_id, a.c.cohort_id == q.c.cohort_id)))
@@ -68,7 +68,7 @@ def _low_join_rate(conn: Connection, as_of: date, rule: LowJoinRate) -> list[Con
     query = mart_rows(as_of).where(
         q.c.allocated > 0,
         q.c.join_rate_pct < rule.min_join_rate_pct,
-        seat_allocation.c.cohort_start <= as_of - timedelta(days=rule.min_cohort_age_days),
+        dim_seat_allocation.c.cohort_start <= as_of - timedelta(days=rule.min_cohort_age_days),
     )
     return [
         Condition(
@@ -113,7 +113,7 @@ def _cohort_ending_unused(conn: Connection, as_of: date, rule: CohortEndingUnuse
     q = mart_quota_utilisation
     # allocated - active_30d = free + invited + dormant + never_started (docs/measures.md identities).
     query = mart_rows(as_of).where(
-        seat_allocation.c.cohort_end <= as_of + timedelta(days=rule.within_days),
+        dim_seat_allocation.c.cohort_end <= as_of + timedelta(days=rule.within_days),
         q.c.allocated - q.c.active_30d >= rule.min_unused_seats,
     )
     return [

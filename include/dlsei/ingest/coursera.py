@@ -22,7 +22,7 @@ from dlsei.ingest.streaming import LoadedExport, load_file
 from dlsei.quality import store_results
 from dlsei.runs import RunContext, as_of_date, karachi_date
 from dlsei.warehouse.engine import refresh_statistics
-from dlsei.warehouse.schema import seat_seen
+from dlsei.warehouse.schema import int_seat_seen
 
 
 def ingest_coursera_exports(run: RunContext, landing: Landing, engine: Engine) -> IntakeReport:
@@ -35,7 +35,7 @@ def ingest_coursera_exports(run: RunContext, landing: Landing, engine: Engine) -
             continue  # exported after this run's logical time: a later run's file
         report.outcomes.append(_ingest_file(run, landing, engine, landed))
     if report.loaded_dates:
-        refresh_statistics(engine, *SNAPSHOT_TABLES.values(), seat_seen)
+        refresh_statistics(engine, *SNAPSHOT_TABLES.values(), int_seat_seen)
     return report
 
 

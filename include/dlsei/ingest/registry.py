@@ -22,14 +22,14 @@ from dlsei.quality import store_results, validate
 from dlsei.runs import RunContext
 from dlsei.warehouse.bulk import bulk_insert
 from dlsei.warehouse.engine import refresh_statistics
-from dlsei.warehouse.schema import dim_course, dim_person, dim_university, programme, seat_allocation
+from dlsei.warehouse.schema import dim_course, dim_person, dim_programme, dim_seat_allocation, dim_university
 
 _NAME = re.compile(r"^hec_(?P<extract>[a-z_]+?)_(?P<date>\d{4}-\d{2}-\d{2})\.csv$")
 REGISTRY_TABLES: dict[str, Table] = {
     "universities": dim_university,
     "people": dim_person,
-    "seat_allocations": seat_allocation,
-    "programmes": programme,
+    "seat_allocations": dim_seat_allocation,
+    "programmes": dim_programme,
     "course_catalogue": dim_course,
 }
 # Universities first: the other extracts are checked against the university ids.

@@ -1,6 +1,6 @@
 """The seat lifecycle: every seat's state on each published as-of date, with its learner's registry match
 (fact_seat_day: one table for both, since a seat-level row a day is the widest write of the marts), and its history
-as episodes with valid_from / valid_to (seat_lifecycle, a slowly changing dimension of type 2).
+as episodes with valid_from / valid_to (fact_seat_lifecycle, a slowly changing dimension of type 2).
 
 The states apply docs/measures.md seat by seat: invited; joined (a member with no activity yet); active (last
 activity day A-29 or later); dormant (a member whose last activity is older); removed (seen in an earlier snapshot
@@ -40,7 +40,7 @@ from dlsei.publish.matching import with_match
 from dlsei.publish.seats import removed_seats, running_programmes, seat_activity, window_start
 from dlsei.runs import RunContext
 from dlsei.warehouse.replace import replace_slice
-from dlsei.warehouse.schema import fact_seat_day, seat_lifecycle
+from dlsei.warehouse.schema import fact_seat_day, fact_seat_lifecycle
 
 
 def seat_states(as_of: date) -> CompoundSelect:
@@ -71,12 +71,12 @@ def seat_states(as_of: date) -> CompoundSelect:
 def _new_episodes(as_of: date, load_id: str, *, later_days: bool) -> Select:
     """The episodes that start on `as_of` or later (gaps and islands over each seat's rows from `as_of` on), each
     ending where its seat's next one starts. A seat's first row from `as_of` on starts an episode only if its state
-    differs from the episode in force just before `as_of` (the one kept in seat_lifecycle), so a state that goes
+    differs from the episode in force just before `as_of` (the one kept in fact_seat_lifecycle), so a state that goes
     on across `as_of` stays one episode.
 
     Without `later_days` (fact_seat_day has no date after `as_of`: the daily run) each seat has one row from `as_of`
     on, no previous row and no next episode, so the two window functions, each a sort of every seat, are left out."""
-    f, lifecycle = fact_seat_day, seat_lifecycle
+    f, lifecycle = fact_seat_day, fact_seat_lifecycle
     seat = (f.c.program_slug, f.c.learner_key)
     previous = func.lag(f.c.state).over(partition_by=seat, order_by=f.c.as_of_date) if later_days else null()
     marked = (
@@ -123,7 +123,7 @@ def _new_episodes(as_of: date, load_id: str, *, later_days: bool) -> Select:
 
 def _spans(as_of: date) -> ColumnElement[bool]:
     """An episode in force on the last day before `as_of` (it started before it and had not ended by then)."""
-    lifecycle = seat_lifecycle
+    lifecycle = fact_seat_lifecycle
     return and_(lifecycle.c.valid_from < as_of, or_(lifecycle.c.valid_to.is_(None), lifecycle.c.valid_to >= as_of))
 
 
@@ -137,7 +137,7 @@ def publish_lifecycle(conn: Connection, run: RunContext, as_of: date) -> None:
     states = seat_states(as_of).subquery("states")
     day = select(literal(as_of, Date).label("as_of_date"), *states.c, literal(run.load_id).label("load_id"))
     replace_slice(conn, fact_seat_day, fact_seat_day.c.as_of_date == as_of, day)
-    lifecycle = seat_lifecycle
+    lifecycle = fact_seat_lifecycle
     later_days = conn.execute(select(exists().where(fact_seat_day.c.as_of_date > as_of))).scalar_one()
     episodes = _new_episodes(as_of, run.load_id, later_days=later_days)
     replace_slice(conn, lifecycle, lifecycle.c.valid_from >= as_of, episodes)

@@ -25,11 +25,11 @@ from dlsei.warehouse.engine import allow_large_sorts, consistent_read
 from dlsei.warehouse.expressions import count_if
 from dlsei.warehouse.frames import records
 from dlsei.warehouse.schema import (
+    dim_programme,
+    dim_seat_allocation,
     file_ledger,
     mart_quota_utilisation,
     mart_refresh,
-    programme,
-    seat_allocation,
     snap_course_activity,
     snap_membership,
 )
@@ -76,8 +76,8 @@ def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
 
     per_programme = (
         select(
-            programme.c.university_id,
-            programme.c.cohort_id,
+            dim_programme.c.university_id,
+            dim_programme.c.cohort_id,
             *(
                 func.coalesce(source.c[name], 0).label(name)
                 for source, names in (
@@ -92,9 +92,9 @@ def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
             ),
         )
         .select_from(
-            programme.outerjoin(seat_counts, seat_counts.c.program_slug == programme.c.program_slug)
-            .outerjoin(removed, removed.c.program_slug == programme.c.program_slug)
-            .outerjoin(enrolments, enrolments.c.program_slug == programme.c.program_slug)
+            dim_programme.outerjoin(seat_counts, seat_counts.c.program_slug == dim_programme.c.program_slug)
+            .outerjoin(removed, removed.c.program_slug == dim_programme.c.program_slug)
+            .outerjoin(enrolments, enrolments.c.program_slug == dim_programme.c.program_slug)
         )
         .subquery("per_programme")
     )
@@ -111,7 +111,7 @@ def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
         "certificates",
         "learning_hours",
     )
-    a = seat_allocation
+    a = dim_seat_allocation
     query = (
         select(
             literal(as_of).label("as_of_date"),

@@ -33,10 +33,10 @@ from dlsei.runs import RunContext
 from dlsei.warehouse.schema import (
     MATCH_METHODS,
     dim_person,
+    dim_programme,
+    dim_seat_allocation,
     fact_seat_day,
     mart_learner_match,
-    programme,
-    seat_allocation,
     snap_membership,
 )
 
@@ -82,7 +82,7 @@ def match_counts(as_of: date, load_id: str) -> Select:
     """mart_learner_match's rows for `as_of`, from the seats of fact_seat_day (those of the snapshot carry a
     match_method; removed ones do not): every method of every running allocation, zeros included, so a university
     with no unmatched learner says so rather than having no row."""
-    seats, p, a = fact_seat_day, programme, seat_allocation
+    seats, p, a = fact_seat_day, dim_programme, dim_seat_allocation
     methods = union_all(*(select(literal(method).label("match_method")) for method in MATCH_METHODS)).subquery(
         "methods"
     )

@@ -13,7 +13,13 @@ from sqlalchemy import Subquery, and_, exists, func, select
 
 from dlsei.runs import karachi_midnight_utc
 from dlsei.warehouse.expressions import later
-from dlsei.warehouse.schema import programme, seat_allocation, seat_seen, snap_course_activity, snap_membership
+from dlsei.warehouse.schema import (
+    dim_programme,
+    dim_seat_allocation,
+    int_seat_seen,
+    snap_course_activity,
+    snap_membership,
+)
 
 
 def window_start(as_of: date, days: int) -> datetime:
@@ -24,7 +30,7 @@ def window_start(as_of: date, days: int) -> datetime:
 def running_programmes(as_of: date) -> Subquery:
     """The programmes (program_slug, university_id, cohort_id) of every allocation whose cohort window contains
     `as_of`: the university x cohorts the marts publish for that date."""
-    p, a = programme, seat_allocation
+    p, a = dim_programme, dim_seat_allocation
     return (
         select(p.c.program_slug, p.c.university_id, p.c.cohort_id)
         .select_from(p.join(a, and_(a.c.university_id == p.c.university_id, a.c.cohort_id == p.c.cohort_id)))
@@ -71,8 +77,8 @@ def seat_activity(as_of: date) -> Subquery:
 def removed_seats(as_of: date) -> Subquery:
     """Seats (program_slug, learner_key) of any snapshot before `as_of` that `as_of`'s snapshot no longer lists:
     Coursera deletes a reclaimed seat from later exports, so only the warehouse's history remembers it
-    (seat_seen, seen_seats.py)."""
-    seen, m = seat_seen, snap_membership
+    (int_seat_seen, seen_seats.py)."""
+    seen, m = int_seat_seen, snap_membership
     gone = select(seen.c.program_slug, seen.c.learner_key).where(
         seen.c.first_seen < as_of,
         ~exists().where(

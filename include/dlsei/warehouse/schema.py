@@ -39,8 +39,8 @@ TS = DateTime(timezone=True)
 _UNIVERSITY = "the registry's university id (dim_university)"
 # Not a declared foreign key (migration 0006): the load writes the row in the transaction that records its file.
 _FILE = "the file it came from (file_ledger.file_id)"
-_COHORT = "the registry's seat cohort id (seat_allocation)"
-_PROGRAMME = "the Coursera programme (programme.program_slug)"
+_COHORT = "the registry's seat cohort id (dim_seat_allocation)"
+_PROGRAMME = "the Coursera programme (dim_programme.program_slug)"
 _LEARNER = "HMAC of the trimmed, lower-cased e-mail"
 
 
@@ -133,8 +133,8 @@ snap_course_activity = Table(
     "export, repeated rows folded.",
 )
 
-seat_seen = Table(
-    "seat_seen",
+int_seat_seen = Table(
+    "int_seat_seen",
     metadata,
     *_seat_key(),
     Column("first_seen", Date, nullable=False, comment="the first as-of date whose membership snapshot lists the seat"),
@@ -168,8 +168,8 @@ dim_person = Table(
     comment="One row per student or faculty member of the HEC registry (the latest extract), identifiers as keys.",
 )
 
-seat_allocation = Table(
-    "seat_allocation",
+dim_seat_allocation = Table(
+    "dim_seat_allocation",
     metadata,
     Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
     Column("cohort_id", String(32), primary_key=True, comment="the registry's id of the seat cohort"),
@@ -179,8 +179,8 @@ seat_allocation = Table(
     comment="One row per university x cohort: the seats HEC allocated (the latest extract).",
 )
 
-programme = Table(
-    "programme",
+dim_programme = Table(
+    "dim_programme",
     metadata,
     Column("program_slug", String(200), primary_key=True, comment="the programme's slug in Coursera's exports"),
     Column("program_name", String(300), comment="the programme's name in Coursera"),
@@ -241,8 +241,8 @@ fact_seat_day = Table(
     "learner's match to the HEC registry, and of every removed seat of a programme whose cohort runs on the date.",
 )
 
-seat_lifecycle = Table(
-    "seat_lifecycle",
+fact_seat_lifecycle = Table(
+    "fact_seat_lifecycle",
     metadata,
     *_seat_key(),
     Column("valid_from", Date, primary_key=True, comment="the first as-of date the seat was seen in this state"),

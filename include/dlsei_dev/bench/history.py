@@ -1,5 +1,5 @@
 """Earlier days for a benchmark warehouse: the marts of a daily run read a warehouse that has history, and a cost
-that grows with it (removed seats read every earlier seat-day until seat_seen) is invisible on a one-day warehouse.
+that grows with it (removed seats read every earlier seat-day until int_seat_seen) is invisible on a one-day warehouse.
 
 The generator holds its whole world in memory (docs/benchmark.md), so the earlier days are made in SQL from the
 loaded day's membership snapshot: the same seats on each earlier date, except that one learner in 256 is a seat
@@ -15,7 +15,7 @@ from sqlalchemy import Engine, case, func, insert, literal, select
 
 from dlsei.ingest.seen_seats import record_seen_seats
 from dlsei.warehouse.engine import refresh_statistics
-from dlsei.warehouse.schema import KEY, seat_seen, snap_membership
+from dlsei.warehouse.schema import KEY, int_seat_seen, snap_membership
 
 
 def add_history(engine: Engine, as_of: date, days: int) -> int:
@@ -38,5 +38,5 @@ def add_history(engine: Engine, as_of: date, days: int) -> int:
             )
             added += conn.execute(insert(m).from_select([c.name for c in m.columns], copied)).rowcount
         record_seen_seats(conn, as_of - timedelta(days=days))
-    refresh_statistics(engine, m, seat_seen)
+    refresh_statistics(engine, m, int_seat_seen)
     return added
