@@ -15,6 +15,7 @@ import pytest
 from dlsei_dev.local_airflow import REPO_ROOT, airflow_environment, prepare_airflow
 from sqlalchemy import Engine, text
 
+from dlsei.resources import release_resources
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
 
@@ -30,6 +31,14 @@ for scratch in (AIRFLOW_HOME, GX_ROOT.parent):
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)
 
 POSTGRES_URL = os.environ.get("DLSEI_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_resources() -> Iterator[None]:
+    """Code under test builds the process's shared engine for a test's own warehouse (resources.py): close its pool
+    when the test ends, as each test's warehouse is thrown away."""
+    yield
+    release_resources()
 
 
 @pytest.fixture(scope="session")

@@ -65,6 +65,14 @@ COURSERA_COLUMNS: Final[dict[str, dict[str, str]]] = {
     MEMBERSHIP: MEMBERSHIP_COLUMNS,
 }
 
+# Every HEC registry extract's name starts with this (hec_<extract>_<YYYY-MM-DD>.csv); a Coursera export's never does.
+REGISTRY_PREFIX: Final = "hec_"
+
+
+def is_registry_file(name: str) -> bool:
+    return name.startswith(REGISTRY_PREFIX)
+
+
 # HEC registry extracts: file name prefix -> columns (all read as strings, typed by the registry loader).
 REGISTRY_FILES: Final[dict[str, tuple[str, ...]]] = {
     "universities": ("university_id", "university_name", "region", "sector", "city", "coordinator_email"),

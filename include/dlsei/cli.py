@@ -8,13 +8,12 @@ from datetime import date
 
 
 def _db_upgrade(_: argparse.Namespace) -> int:
-    from dlsei.settings import load_settings
-    from dlsei.warehouse.engine import make_engine
+    from dlsei.resources import resources
     from dlsei.warehouse.migrate import upgrade
 
-    url = load_settings().warehouse_url
-    upgrade(make_engine(url))
-    print(f"warehouse at the newest schema: {make_engine(url).url.render_as_string(hide_password=True)}")
+    engine = resources().warehouse
+    upgrade(engine)
+    print(f"warehouse at the newest schema: {engine.url.render_as_string(hide_password=True)}")
     return 0
 
 
@@ -27,11 +26,9 @@ def _add_db(subcommands: argparse._SubParsersAction) -> None:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from dlsei.ingest.landing import landing_from_url
-    from dlsei.settings import load_settings
+    from dlsei.resources import resources
 
-    landing = landing_from_url(load_settings().landing_url)
-    key = landing.replay(args.name)
+    key = resources().landing.replay(args.name)
     print(f"{args.name} is back in {key}: the next coursera_exports or hec_registry run loads it")
     return 0
 
@@ -46,20 +43,18 @@ def _add_replay(subcommands: argparse._SubParsersAction) -> None:
 
 def _summary(_: argparse.Namespace) -> int:
     from dlsei.report.overview import render
-    from dlsei.settings import load_settings
-    from dlsei.warehouse.engine import make_engine
+    from dlsei.resources import resources
 
-    with make_engine(load_settings().warehouse_url).connect() as conn:
+    with resources().warehouse.connect() as conn:
         print(render(conn))
     return 0
 
 
 def _runs(args: argparse.Namespace) -> int:
     from dlsei.report.run_summaries import recent_runs, render_runs
-    from dlsei.settings import load_settings
-    from dlsei.warehouse.engine import make_engine
+    from dlsei.resources import resources
 
-    with make_engine(load_settings().warehouse_url).connect() as conn:
+    with resources().warehouse.connect() as conn:
         print(render_runs(recent_runs(conn, args.last)))
     return 0
 

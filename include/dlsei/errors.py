@@ -1,4 +1,5 @@
-"""Errors the orchestration layer reacts to. Dependency-free: Airflow resolves these names when it parses DAGs."""
+"""Errors the orchestration layer reacts to, and the one every refused file raises. Dependency-free: Airflow
+resolves these names when it parses DAGs."""
 
 from __future__ import annotations
 
@@ -10,3 +11,12 @@ class DataQualityError(RuntimeError):
 class IncompleteDay(RuntimeError):
     """Files were put aside or the day's exports are missing; whatever did arrive was published. The wait for late
     files already happened in the sensor, so retrying cannot help: the data team has been told."""
+
+
+class FileRejected(Exception):
+    """A delivered file cannot be loaded as it is: the landing sequence quarantines it under `rule`, with the
+    message as its reason."""
+
+    def __init__(self, rule: str, reason: str) -> None:
+        super().__init__(reason)
+        self.rule = rule

@@ -11,11 +11,10 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from dlsei.ingest.landing import landing_from_url
 from dlsei.quality.docs import data_docs_link
 from dlsei.report.overview import render
+from dlsei.resources import resources
 from dlsei.settings import load_settings
-from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
 from dlsei_dev.generator import SampleConfig, generate_sample
 from dlsei_dev.local_airflow import DagOutcome, prepare_airflow, run_days
@@ -38,15 +37,15 @@ def run_demo(*, days: int, seed: int, universities: int, people: int) -> DemoRes
     # Task logs stay in Airflow's log folder; the terminal shows one line per day and the summary.
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     prepare_airflow(settings.home / "airflow")
-    engine = make_engine(settings.warehouse_url)
+    res = resources(settings)
+    engine = res.warehouse
     upgrade(engine)
 
     manifest = generate_sample(
         SampleConfig(out_dir=settings.home / "sample", seed=seed, days=days, universities=universities, people=people)
     )
-    landing = landing_from_url(settings.landing_url)
     for path in manifest.files:
-        landing.put(f"incoming/{path.name}", path.read_bytes())
+        res.landing.put(f"incoming/{path.name}", path.read_bytes())
 
     print(f"Running the DAGs for {len(manifest.as_of_dates)} days of exports (sample in {manifest.incoming_dir}):")
     outcomes = run_days(manifest.as_of_dates, on_day=_progress)

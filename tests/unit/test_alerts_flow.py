@@ -44,6 +44,8 @@ from dlsei.alerts import (
     transport_from_settings,
 )
 from dlsei.alerts.rules import AlertRules
+from dlsei.ingest.landing import LocalLanding
+from dlsei.resources import Resources
 from dlsei.runs import karachi_midnight_utc
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
@@ -776,22 +778,15 @@ def test_the_transport_follows_the_configuration(monkeypatch: pytest.MonkeyPatch
     assert Recipients.from_env().slack == "dlsei_slack"
 
 
-class Reports(dict):
-    """The landing area as run_alerts sees it."""
-
-    def put(self, key: str, data: bytes) -> None:
-        self[key] = data
-
-
 def test_run_alerts_does_a_day_end_to_end(lite: Engine, rules: AlertRules, tmp_path: Path) -> None:
-    reports = Reports()
-    summary = run_alerts(lite, reports, [D1], rules=rules, recipients=RECIPIENTS, transport=OutboxTransport(tmp_path))
-    assert sorted(reports) == [
+    res = Resources(lite, LocalLanding(tmp_path / "landing"))
+    summary = run_alerts(res, [D1], rules=rules, recipients=RECIPIENTS, transport=OutboxTransport(tmp_path))
+    assert [f.key for f in res.landing.list("reports/")] == [
         "reports/reclaim_candidates_U1_2026-11-20.csv",
         "reports/reclaim_candidates_U2_2026-11-20.csv",
     ]
     (day,) = summary["dates"]
     assert set(day["opened"]) == EXPECTED_D1 and len(day["queued"]) == 3
     assert len(summary["sent"]) == 3 and summary["failed"] == {}
-    again = run_alerts(lite, reports, [D1], rules=rules, recipients=RECIPIENTS, transport=OutboxTransport(tmp_path))
+    again = run_alerts(res, [D1], rules=rules, recipients=RECIPIENTS, transport=OutboxTransport(tmp_path))
     assert again["sent"] == [] and again["dates"][0]["queued"] == []

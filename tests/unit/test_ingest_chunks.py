@@ -19,6 +19,7 @@ from dlsei.ingest.landing import Landing, landing_from_url
 from dlsei.ingest.ledger import LOADED, QUARANTINED
 from dlsei.ingest.streaming import LOADING, load_file
 from dlsei.quality.definitions import CHECKS
+from dlsei.resources import Resources
 from dlsei.runs import KARACHI, RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import dq_result, file_ledger, snap_course_activity
@@ -57,7 +58,7 @@ def landing(dlsei_env: Path, monkeypatch: pytest.MonkeyPatch) -> Landing:
 def ingest(landing: Landing, warehouse: Engine, path: Path) -> str:
     landing.put(f"incoming/{NAME}", path.read_bytes())
     run = RunContext(load_id="test/chunks", logical_dt=RUN_AT, settings=load_settings())
-    [outcome] = ingest_coursera_exports(run, landing, warehouse).outcomes
+    [outcome] = ingest_coursera_exports(run, Resources(warehouse, landing)).outcomes
     return outcome.status
 
 

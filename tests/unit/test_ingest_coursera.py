@@ -21,6 +21,7 @@ from dlsei.ingest.coursera import ingest_coursera_exports
 from dlsei.ingest.intake import FAILED_CHECK
 from dlsei.ingest.landing import Landing, landing_from_url
 from dlsei.ingest.ledger import LOADED, QUARANTINED
+from dlsei.resources import Resources
 from dlsei.runs import KARACHI, RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import alert_message, file_ledger, snap_course_activity, snap_membership
@@ -112,7 +113,7 @@ def test_every_bad_file_is_quarantined_and_the_good_ones_still_load(
         landing.put(f"incoming/{name}", data)
 
     run = RunContext(load_id="test/bad-input", logical_dt=RUN_AT, settings=load_settings())
-    report = ingest_coursera_exports(run, landing, warehouse)
+    report = ingest_coursera_exports(run, Resources(warehouse, landing))
 
     statuses = {o.file_name: o.status for o in report.outcomes}
     assert statuses == {MEMBERSHIP: LOADED, USAGE: LOADED} | {name: QUARANTINED for name in bad_files}
@@ -159,9 +160,9 @@ def test_the_same_bytes_load_once(good_day: dict[str, bytes], landing: Landing, 
     run = RunContext(load_id="test/duplicates", logical_dt=RUN_AT, settings=load_settings())
     landing.put(f"incoming/{USAGE}", good_day[USAGE])
     landing.put(f"incoming/{MEMBERSHIP}", good_day[MEMBERSHIP])
-    ingest_coursera_exports(run, landing, warehouse)
+    ingest_coursera_exports(run, Resources(warehouse, landing))
     landing.put(f"incoming/copy of {USAGE}", good_day[USAGE])
-    second = ingest_coursera_exports(run, landing, warehouse)
+    second = ingest_coursera_exports(run, Resources(warehouse, landing))
     assert [(o.file_name, o.status) for o in second.outcomes] == [(f"copy of {USAGE}", "duplicate")]
     with warehouse.connect() as conn:
         loaded = conn.execute(select(func.count()).select_from(file_ledger).where(file_ledger.c.status == LOADED))
@@ -175,12 +176,12 @@ def test_a_fixed_quarantined_file_replays_with_one_command(
     run = RunContext(load_id="test/replay", logical_dt=RUN_AT, settings=load_settings())
     landing.put(f"incoming/{MEMBERSHIP}", good_day[MEMBERSHIP])
     landing.put(f"incoming/{USAGE}", good_day[USAGE][: len(good_day[USAGE]) // 2])  # cut off in transfer
-    first = ingest_coursera_exports(run, landing, warehouse)
+    first = ingest_coursera_exports(run, Resources(warehouse, landing))
     assert {o.file_name: o.status for o in first.outcomes}[USAGE] == QUARANTINED
 
     landing.put(f"quarantine/{USAGE}", good_day[USAGE])  # the data team puts the complete file in its place
     assert main(["replay", USAGE]) == 0
     assert f"{USAGE} is back in incoming/{USAGE}" in capsys.readouterr().out
-    second = ingest_coursera_exports(run, landing, warehouse)
+    second = ingest_coursera_exports(run, Resources(warehouse, landing))
     assert [(o.file_name, o.status) for o in second.outcomes] == [(USAGE, LOADED)]
     assert not [f for f in landing.list("quarantine/") if f.name.startswith(USAGE)]

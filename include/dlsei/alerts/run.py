@@ -6,9 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date
-from typing import Protocol
-
-from sqlalchemy import Engine
 
 from dlsei.alerts.config import Recipients
 from dlsei.alerts.delivery import deliver_pending
@@ -16,14 +13,9 @@ from dlsei.alerts.digests import compose_digests
 from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.state import evaluate_alerts
 from dlsei.alerts.transports import Transport, transport_from_settings
+from dlsei.resources import Resources
 
 log = logging.getLogger(__name__)
-
-
-class ReportStore(Protocol):
-    """Where reclaim lists are kept: the landing area (`put("reports/<name>", data)`)."""
-
-    def put(self, key: str, data: bytes) -> object: ...
 
 
 class DeliveryFailed(RuntimeError):
@@ -32,8 +24,7 @@ class DeliveryFailed(RuntimeError):
 
 
 def run_alerts(
-    engine: Engine,
-    reports: ReportStore,
+    res: Resources,
     as_of_dates: Iterable[date],
     *,
     rules: AlertRules | None = None,
@@ -41,7 +32,9 @@ def run_alerts(
     transport: Transport | None = None,
 ) -> dict[str, object]:
     """Evaluate and compose each date in its own transaction (alert state and its digests commit together), oldest
-    first, then deliver everything pending, including messages earlier runs failed to send."""
+    first, then deliver everything pending, including messages earlier runs failed to send. Reclaim lists are kept
+    in the landing area's reports/."""
+    engine = res.warehouse
     rules = rules or load_rules()
     recipients = recipients or Recipients.from_env()
     dates: list[dict[str, object]] = []
@@ -52,7 +45,7 @@ def run_alerts(
             digests = compose_digests(conn, as_of, recipients, rules)
         for report in digests.reports:
             key = f"reports/{report.name}"
-            reports.put(key, report.data)
+            res.landing.put(key, report.data)
             stored.append(key)
         dates.append({**changes.as_dict(), "queued": digests.message_ids, "digests_skipped": digests.skipped})
     with engine.connect() as conn:

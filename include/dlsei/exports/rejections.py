@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dlsei.errors import FileRejected
+
 
 class InvalidContent(Exception):
     """Something in a file's content is wrong; the caller knows which file and turns it into ExportRejected."""
@@ -16,7 +18,7 @@ class InvalidContent(Exception):
         return type(self), (self.rule, self.detail, self.row)
 
 
-class ExportRejected(Exception):
+class ExportRejected(FileRejected):
     """The file cannot be loaded as it is. `row` is the 1-based data record (header excluded), when one is to blame.
 
     The message names columns and rows, never values: a value may be a learner's name or e-mail address, and the
@@ -25,11 +27,10 @@ class ExportRejected(Exception):
 
     def __init__(self, file_name: str, rule: str, detail: str, row: int | None = None) -> None:
         self.file_name = file_name
-        self.rule = rule
         self.detail = detail
         self.row = row
         where = f"{file_name}, row {row}" if row is not None else file_name
-        super().__init__(f"{where}: rule '{rule}': {detail}")
+        super().__init__(rule, f"{where}: rule '{rule}': {detail}")
 
     # Rebuilt from its fields, not from the message, so it survives pickling between processes (task runners).
     def __reduce__(self) -> tuple[type[ExportRejected], tuple[str, str, str, int | None]]:

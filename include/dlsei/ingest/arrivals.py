@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy import Engine, exists, select
 
-from dlsei.canonical import COURSE_ACTIVITY, COURSERA_KINDS, MEMBERSHIP
+from dlsei.canonical import COURSE_ACTIVITY, COURSERA_KINDS, MEMBERSHIP, is_registry_file
 from dlsei.exports import export_kinds, export_timestamp
 from dlsei.ingest.landing import Landing
-from dlsei.ingest.registry import is_registry_file
+from dlsei.resources import Resources
 from dlsei.runs import RunContext, as_of_date
 from dlsei.warehouse.schema import snap_course_activity, snap_membership
 
@@ -42,10 +42,10 @@ def _waiting_kinds(run: RunContext, landing: Landing, as_of: date) -> set[str]:
     return kinds
 
 
-def missing_exports(run: RunContext, landing: Landing, engine: Engine, *, include_waiting: bool = True) -> list[str]:
+def missing_exports(run: RunContext, res: Resources, *, include_waiting: bool = True) -> list[str]:
     """The kinds of the expected as-of date neither published nor (with include_waiting) waiting in incoming/."""
     as_of = expected_as_of(run)
-    present = published_kinds(engine, as_of)
+    present = published_kinds(res.warehouse, as_of)
     if include_waiting and present != set(COURSERA_KINDS):
-        present |= _waiting_kinds(run, landing, as_of)
+        present |= _waiting_kinds(run, res.landing, as_of)
     return [kind for kind in COURSERA_KINDS if kind not in present]

@@ -1,18 +1,31 @@
-"""What the landing steps share: the outcome of one file, and the way a bad or repeated file is put aside."""
+"""The landing sequence every delivered file goes through, whichever loader reads it:
+
+    checksum -> same bytes loaded before? set aside as a duplicate
+             -> ledger row and published rows in one transaction (the loader reads, validates and writes)
+             -> refused or failed a critical check? rolled back, quarantined with the reason, the data team told
+             -> archived, and the ledger row given the file's stored key
+
+A loader (ingest/coursera.py, ingest/registry.py) says only what differs: how a file is read, validated and
+written, and where it is archived.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import PurePosixPath
-from typing import Final
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Final, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from dlsei.alerts import notify_data_team
+from dlsei.errors import FileRejected
 from dlsei.ingest import ledger
 from dlsei.ingest.landing import LandedFile, Landing
+from dlsei.quality import QualityReport, store_results
 from dlsei.quality.docs import data_docs_line
+from dlsei.resources import Resources
 from dlsei.runs import RunContext
 
 # The quarantine rule of a file a critical expectation stopped: its notice links the Data Docs.
@@ -119,3 +132,101 @@ def quarantine(
             as_of=run.logical_date,
         )
     return FileOutcome(landed.name, ledger.QUARANTINED, reason)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a loader made of one file: its ledger details, its validation reports and where it is archived."""
+
+    kind: str
+    layout: str
+    as_of_date: date
+    rows_read: int
+    rows_loaded: int  # rows_read less the repeated rows folded into their twins
+    quality: Sequence[QualityReport]
+    archive_folder: str  # under the landing area's archive/
+    export_ts: datetime | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(report.passed for report in self.quality)
+
+    def ledger_row(self, recorded: ledger.LedgerEntry) -> ledger.LedgerEntry:
+        """The ledger row of the file once published."""
+        folded = self.rows_read - self.rows_loaded
+        return replace(
+            recorded,
+            kind=self.kind,
+            layout=self.layout,
+            export_ts=self.export_ts,
+            as_of_date=self.as_of_date,
+            rows_read=self.rows_read,
+            rows_loaded=self.rows_loaded,
+            rows_rejected=folded,
+            reason=f"{folded} repeated rows folded into their twins" if folded else None,
+        )
+
+
+class FileLoader(Protocol):
+    """What differs between the loaders."""
+
+    # The kind a refused file is recorded as, when the loader knows it before reading (a registry extract's name).
+    kind: str | None
+
+    def load(self, conn: Connection, path: Path, file_id: int) -> Loaded:
+        """Read and validate the file at `path` and, if every critical check passed, write its rows under ledger
+        row `file_id` in the caller's transaction. Raises FileRejected when the file cannot be read as it is."""
+        ...
+
+
+def land_file(run: RunContext, res: Resources, landed: LandedFile, loader: FileLoader) -> FileOutcome:
+    """Take one incoming file through the landing sequence (this module's docstring)."""
+    landing, engine = res.landing, res.warehouse
+    sha256 = landing.sha256(landed.key)
+    with engine.connect() as conn:
+        original = ledger.loaded_file_id(conn, sha256)
+    if original is not None:
+        return set_aside_duplicate(landing, engine, run, landed, sha256=sha256, original_id=original)
+
+    recorded = ledger_entry(run, landed, sha256, ledger.LOADED)
+    try:
+        # One transaction from the ledger row to the last published row: a file refused half-way through its
+        # records (a bad value, a failed expectation) leaves nothing behind.
+        with landing.fetch(landed.key) as path, engine.connect() as conn:
+            with conn.begin() as transaction:
+                file_id = ledger.record(conn, recorded)
+                loaded = loader.load(conn, path, file_id)
+                if loaded.passed:
+                    _keep_quality(conn, run, loaded)
+                    ledger.complete(conn, file_id, loaded.ledger_row(recorded))
+                else:
+                    transaction.rollback()
+            if not loaded.passed:
+                with conn.begin():
+                    _keep_quality(conn, run, loaded)  # on record, though the file is not published
+    except FileRejected as rejected:
+        return quarantine(
+            landing, engine, run, landed, sha256, rule=rejected.rule, reason=str(rejected), kind=loader.kind
+        )
+    if not loaded.passed:
+        return quarantine(
+            landing,
+            engine,
+            run,
+            landed,
+            sha256,
+            rule=FAILED_CHECK,
+            reason="; ".join(report.describe() for report in loaded.quality if not report.passed),
+            kind=loaded.kind,
+            layout=loaded.layout,
+            rows_read=loaded.rows_read,
+        )
+    stored = landing.archive(landed.key, loaded.archive_folder)
+    with engine.begin() as conn:
+        ledger.set_stored_key(conn, file_id, stored)
+    return FileOutcome(landed.name, ledger.LOADED, as_of_date=loaded.as_of_date, rows_loaded=loaded.rows_loaded)
+
+
+def _keep_quality(conn: Connection, run: RunContext, loaded: Loaded) -> None:
+    for report in loaded.quality:
+        store_results(conn, report, load_id=run.load_id, validated_for=run.logical_date)

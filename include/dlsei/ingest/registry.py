@@ -1,24 +1,27 @@
 """Land HEC registry extracts: universities, people, seat allocations, programmes and the course catalogue.
 
-Extracts arrive as `hec_<extract>_<YYYY-MM-DD>.csv` (formats in docs/sample-data.md). Each validated extract
-replaces its table whole, in one transaction with its ledger row; people are pseudonymised on the way in, so no
-roll number, CNIC or e-mail reaches the warehouse.
+Extracts arrive as `hec_<extract>_<YYYY-MM-DD>.csv` (formats in docs/sample-data.md) and go through the landing
+sequence (intake.py). Each validated extract replaces its table whole, in one transaction with its ledger row;
+people are pseudonymised on the way in, so no roll number, CNIC or e-mail reaches the warehouse.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, delete, select
+from sqlalchemy import Connection, Table, delete, select
 
-from dlsei.canonical import REGISTRY_FILES
-from dlsei.ingest import ledger
-from dlsei.ingest.intake import FAILED_CHECK, FileOutcome, IntakeReport, ledger_entry, quarantine, set_aside_duplicate
-from dlsei.ingest.landing import LandedFile, Landing
+from dlsei.canonical import REGISTRY_FILES, is_registry_file
+from dlsei.errors import FileRejected
+from dlsei.ingest.intake import IntakeReport, Loaded, land_file, quarantine
+from dlsei.ingest.landing import LandedFile
 from dlsei.ingest.pseudonymise import Pseudonymiser
-from dlsei.quality import store_results, validate
+from dlsei.quality import validate
+from dlsei.resources import Resources
 from dlsei.runs import RunContext
 from dlsei.warehouse.bulk import bulk_insert
 from dlsei.warehouse.engine import refresh_statistics
@@ -36,16 +39,6 @@ REGISTRY_TABLES: dict[str, Table] = {
 LOAD_ORDER = tuple(REGISTRY_TABLES)
 
 
-class RegistryRejected(Exception):
-    def __init__(self, rule: str, reason: str) -> None:
-        super().__init__(reason)
-        self.rule = rule
-
-
-def is_registry_file(name: str) -> bool:
-    return name.startswith("hec_")
-
-
 def parse_name(name: str) -> tuple[str, date] | None:
     match = _NAME.match(name)
     if match is None or match["extract"] not in REGISTRY_FILES:
@@ -53,23 +46,22 @@ def parse_name(name: str) -> tuple[str, date] | None:
     return match["extract"], date.fromisoformat(match["date"])
 
 
-def ingest_registry(run: RunContext, landing: Landing, engine: Engine) -> IntakeReport:
+def ingest_registry(run: RunContext, res: Resources) -> IntakeReport:
     """Load every waiting extract dated up to the run's date, oldest first, so the newest ends up current."""
     report = IntakeReport()
     waiting: list[tuple[date, int, LandedFile, str]] = []
-    for landed in landing.list_incoming():
+    for landed in res.landing.list_incoming():
         if not is_registry_file(landed.name):
             continue
         parsed = parse_name(landed.name)
         if parsed is None:
-            sha256 = landing.sha256(landed.key)
             report.outcomes.append(
                 quarantine(
-                    landing,
-                    engine,
+                    res.landing,
+                    res.warehouse,
                     run,
                     landed,
-                    sha256,
+                    res.landing.sha256(landed.key),
                     rule="unknown_extract",
                     reason=f"{landed.name}: not a registry extract name (hec_<extract>_<YYYY-MM-DD>.csv with "
                     f"extract one of {', '.join(REGISTRY_FILES)})",
@@ -80,28 +72,26 @@ def ingest_registry(run: RunContext, landing: Landing, engine: Engine) -> Intake
         if extract_date <= run.logical_date:
             waiting.append((extract_date, LOAD_ORDER.index(extract), landed, extract))
     for extract_date, _, landed, extract in sorted(waiting, key=lambda w: (w[0], w[1])):
-        report.outcomes.append(
-            _ingest_extract(run, landing, engine, landed, extract=extract, extract_date=extract_date)
-        )
+        loader = RegistryLoader(run, landed.name, extract, extract_date)
+        report.outcomes.append(land_file(run, res, landed, loader))
     if report.loaded_dates:
-        refresh_statistics(engine, *REGISTRY_TABLES.values())
+        refresh_statistics(res.warehouse, *REGISTRY_TABLES.values())
     return report
 
 
-def _read(landed: LandedFile, landing: Landing, extract: str) -> pd.DataFrame:
-    with landing.fetch(landed.key) as path:
-        try:
-            frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise RegistryRejected("encoding", f"{landed.name}: not UTF-8 at byte {error.start}") from error
-        except pd.errors.EmptyDataError as error:
-            raise RegistryRejected("empty_file", f"{landed.name}: the file is empty") from error
-        except pd.errors.ParserError as error:
-            raise RegistryRejected("field_count", f"{landed.name}: {error}") from error
+def _read(file_name: str, path: Path, extract: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileRejected("encoding", f"{file_name}: not UTF-8 at byte {error.start}") from error
+    except pd.errors.EmptyDataError as error:
+        raise FileRejected("empty_file", f"{file_name}: the file is empty") from error
+    except pd.errors.ParserError as error:
+        raise FileRejected("field_count", f"{file_name}: {error}") from error
     frame.columns = [c.strip().lower() for c in frame.columns]
     missing = [c for c in REGISTRY_FILES[extract] if c not in frame.columns]
     if missing:
-        raise RegistryRejected("missing_column", f"{landed.name}: missing column(s) {', '.join(missing)}")
+        raise FileRejected("missing_column", f"{file_name}: missing column(s) {', '.join(missing)}")
     frame = frame[list(REGISTRY_FILES[extract])]
     # Blank cells are missing values, not empty strings, for the quality checks and the typed columns.
     return frame.apply(lambda column: column.str.strip().replace("", pd.NA))
@@ -111,58 +101,35 @@ def _known_university_ids(conn: Connection) -> list[str]:
     return list(conn.execute(select(dim_university.c.university_id)).scalars())
 
 
-def _ingest_extract(
-    run: RunContext, landing: Landing, engine: Engine, landed: LandedFile, *, extract: str, extract_date: date
-) -> FileOutcome:
-    sha256 = landing.sha256(landed.key)
-    with engine.connect() as conn:
-        original = ledger.loaded_file_id(conn, sha256)
-        university_ids = _known_university_ids(conn)
-    if original is not None:
-        return set_aside_duplicate(landing, engine, run, landed, sha256=sha256, original_id=original)
-    kind = f"registry:{extract}"
-    try:
-        frame = _read(landed, landing, extract)
-    except RegistryRejected as rejected:
-        return quarantine(landing, engine, run, landed, sha256, rule=rejected.rule, reason=str(rejected), kind=kind)
+@dataclass(frozen=True)
+class RegistryLoader:
+    run: RunContext
+    file_name: str
+    extract: str
+    extract_date: date
 
-    quality = validate(kind, frame, source=landed.name, parameters={"university_ids": university_ids})
-    with engine.begin() as conn:
-        store_results(conn, quality, load_id=run.load_id, validated_for=run.logical_date)
-    if not quality.passed:
-        return quarantine(
-            landing,
-            engine,
-            run,
-            landed,
-            sha256,
-            rule=FAILED_CHECK,
-            reason=quality.describe(),
-            kind=kind,
-            rows_read=len(frame),
-        )
+    @property
+    def kind(self) -> str:
+        return f"registry:{self.extract}"
 
-    rows = _table_rows(extract, frame, Pseudonymiser(run.settings.pseudonymisation_secret))
-    table = REGISTRY_TABLES[extract]
-    with engine.begin() as conn:
-        entry = ledger_entry(
-            run,
-            landed,
-            sha256,
-            ledger.LOADED,
-            kind=kind,
-            layout=f"hec_{extract}_v1",
-            as_of_date=extract_date,
+    def load(self, conn: Connection, path: Path, file_id: int) -> Loaded:
+        frame = _read(self.file_name, path, self.extract)
+        parameters = {"university_ids": _known_university_ids(conn)}
+        quality = validate(self.kind, frame, source=self.file_name, parameters=parameters)
+        if quality.passed:  # only valid values are typed and keyed
+            table = REGISTRY_TABLES[self.extract]
+            conn.execute(delete(table))
+            rows = _table_rows(self.extract, frame, Pseudonymiser(self.run.settings.pseudonymisation_secret))
+            bulk_insert(conn, table, rows)  # COPY on PostgreSQL: a national people extract is millions of rows
+        return Loaded(
+            kind=self.kind,
+            layout=f"hec_{self.extract}_v1",
+            as_of_date=self.extract_date,
             rows_read=len(frame),
-            rows_loaded=len(rows),
+            rows_loaded=len(frame),
+            quality=[quality],
+            archive_folder=f"registry/{self.extract_date.isoformat()}",
         )
-        file_id = ledger.record(conn, entry)
-        conn.execute(delete(table))
-        bulk_insert(conn, table, rows)  # COPY on PostgreSQL: a national people extract is millions of rows
-    stored = landing.archive(landed.key, f"registry/{extract_date.isoformat()}")
-    with engine.begin() as conn:
-        ledger.set_stored_key(conn, file_id, stored)
-    return FileOutcome(landed.name, ledger.LOADED, as_of_date=extract_date, rows_loaded=len(rows))
 
 
 def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:

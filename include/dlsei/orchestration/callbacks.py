@@ -16,9 +16,9 @@ def tell_data_team(settings: Settings, *, subject: str, body: str, as_of: date) 
     """Queue a note for the data team and deliver it now: these notes report a run in trouble, so they cannot wait
     for the next run's delivery step."""
     from dlsei.alerts import deliver_pending, notify_data_team, transport_from_settings
-    from dlsei.orchestration.tasks import warehouse
+    from dlsei.resources import resources
 
-    engine = warehouse(settings)
+    engine = resources(settings).warehouse
     with engine.begin() as conn:
         notify_data_team(conn, subject=subject, body=body, as_of=as_of)
     # Delivery commits message by message (a rollback must never forget a message already sent): no outer transaction.

@@ -33,14 +33,14 @@ def on_dag_run_failed(dag_run: DagRun, msg: str) -> None:
 
 
 def record_dag_run(dag_run: DagRun) -> None:
-    from dlsei.orchestration.tasks import warehouse
     from dlsei.quality.docs import data_docs_link
     from dlsei.report.run_summaries import FinishedRun, record_run
+    from dlsei.resources import resources
     from dlsei.settings import load_settings
 
     settings = load_settings()
     record_run(
-        warehouse(settings),
+        resources(settings).warehouse,
         FinishedRun(
             dag_id=dag_run.dag_id,
             run_id=dag_run.run_id,

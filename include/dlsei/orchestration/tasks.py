@@ -6,16 +6,12 @@ Every function takes the Airflow task context and reads the run's logical date f
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine
-
 from dlsei.errors import IncompleteDay
-from dlsei.ingest.landing import landing_from_url
+from dlsei.resources import resources
 from dlsei.runs import RunContext, airflow_load_id
-from dlsei.settings import Settings, load_settings
-from dlsei.warehouse.engine import make_engine
+from dlsei.settings import load_settings
 
 Context = dict[str, Any]
 
@@ -29,17 +25,12 @@ def run_context(context: Context) -> RunContext:
     )
 
 
-@cache
-def warehouse(settings: Settings) -> Engine:
-    return make_engine(settings.warehouse_url)
-
-
 def land_coursera_exports(context: Context) -> dict[str, object]:
     from dlsei.ingest.coursera import ingest_coursera_exports
     from dlsei.orchestration.assets import COURSERA_SNAPSHOTS
 
     run = run_context(context)
-    report = ingest_coursera_exports(run, landing_from_url(run.settings.landing_url), warehouse(run.settings))
+    report = ingest_coursera_exports(run, resources(run.settings))
     summary = report.as_dict()
     context["outlet_events"][COURSERA_SNAPSHOTS].extra = {"as_of_dates": summary["as_of_dates"]}
     return summary
@@ -50,7 +41,7 @@ def land_registry(context: Context) -> dict[str, object]:
     from dlsei.orchestration.assets import HEC_REGISTRY
 
     run = run_context(context)
-    report = ingest_registry(run, landing_from_url(run.settings.landing_url), warehouse(run.settings))
+    report = ingest_registry(run, resources(run.settings))
     summary = report.as_dict()
     context["outlet_events"][HEC_REGISTRY].extra = {"extract_dates": summary["as_of_dates"]}
     return summary
@@ -73,7 +64,7 @@ def exports_arrived(context: Context) -> bool:
     from dlsei.ingest.arrivals import missing_exports
 
     run = run_context(context)
-    return not missing_exports(run, landing_from_url(run.settings.landing_url), warehouse(run.settings))
+    return not missing_exports(run, resources(run.settings))
 
 
 def check_day(context: Context, summary: dict[str, Any]) -> None:
@@ -82,12 +73,12 @@ def check_day(context: Context, summary: dict[str, Any]) -> None:
     from dlsei.ingest.arrivals import KIND_NAMES, expected_as_of, missing_exports
 
     run = run_context(context)
-    engine = warehouse(run.settings)
+    res = resources(run.settings)
     as_of = expected_as_of(run)
-    missing = missing_exports(run, landing_from_url(run.settings.landing_url), engine, include_waiting=False)
+    missing = missing_exports(run, res, include_waiting=False)
     lines = [f"- missing the {KIND_NAMES[kind]} export for {as_of}" for kind in missing]
     if missing:
-        with engine.begin() as conn:
+        with res.warehouse.begin() as conn:
             notify_data_team(
                 conn,
                 subject=f"Missing Coursera export for {as_of}: {', '.join(KIND_NAMES[k] for k in missing)}",
@@ -111,7 +102,7 @@ def refresh_marts(context: Context) -> list[str]:
     from dlsei.publish.marts import pending_dates, refresh_utilisation
 
     run = run_context(context)
-    engine = warehouse(run.settings)
+    engine = resources(run.settings).warehouse
     requested = (context.get("params") or {}).get("as_of_dates") or []
     with engine.connect() as conn:
         dates = [date.fromisoformat(d) for d in requested] or pending_dates(conn)
@@ -126,11 +117,7 @@ def raise_and_send_alerts(context: Context, refreshed: list[str]) -> dict[str, o
     from dlsei.alerts import run_alerts
 
     run = run_context(context)
-    return run_alerts(
-        warehouse(run.settings),
-        landing_from_url(run.settings.landing_url),
-        [date.fromisoformat(d) for d in refreshed],
-    )
+    return run_alerts(resources(run.settings), [date.fromisoformat(d) for d in refreshed])
 
 
 def build_data_docs(context: Context) -> str:

@@ -17,11 +17,11 @@ from dlsei.alerts.messages import DATA_TEAM, PENDING
 from dlsei.canonical import COURSERA_KINDS
 from dlsei.ingest import ledger
 from dlsei.ingest.arrivals import KIND_NAMES, published_kinds
-from dlsei.ingest.landing import QUARANTINE, REASON_SUFFIX, Landing, landing_from_url
+from dlsei.ingest.landing import QUARANTINE, REASON_SUFFIX, Landing
 from dlsei.report.overview import latest_as_of
+from dlsei.resources import Resources, resources
 from dlsei.runs import KARACHI, as_of_date, karachi_date, karachi_midnight_utc, stored_utc
 from dlsei.settings import Settings
-from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.schema import alert_message, file_ledger, pipeline_run
 
 
@@ -130,13 +130,14 @@ def check_messages(conn: Connection) -> Check:
     return Check("messages", False, f"{len(pending)} pending delivery, {to_team} of them to the data team", details)
 
 
-def health_checks(engine: Engine, landing: Landing, day: date, lag_days: int, window_days: int = 7) -> list[Check]:
+def health_checks(res: Resources, day: date, lag_days: int, window_days: int = 7) -> list[Check]:
     expected = expected_through(day, lag_days)
+    engine = res.warehouse
     with engine.connect() as conn:
         published = check_published(conn, expected)
         runs = check_runs(conn, day - timedelta(days=window_days))
         messages = check_messages(conn)
-    return [published, check_exports(engine, expected, window_days), check_quarantine(landing), runs, messages]
+    return [published, check_exports(engine, expected, window_days), check_quarantine(res.landing), runs, messages]
 
 
 def render(day: date, checks: list[Check]) -> str:
@@ -153,11 +154,5 @@ def report(settings: Settings, day: date | None = None, window_days: int = 7) ->
     """The rendered report and whether everything is fine. Without a day: today in Karachi, the one place the
     pipeline reads the clock, because the question is asked by a person about this morning."""
     day = day or karachi_date(datetime.now(UTC))
-    checks = health_checks(
-        make_engine(settings.warehouse_url),
-        landing_from_url(settings.landing_url),
-        day,
-        settings.coursera_lag_days,
-        window_days,
-    )
+    checks = health_checks(resources(settings), day, settings.coursera_lag_days, window_days)
     return render(day, checks), all(check.ok for check in checks)

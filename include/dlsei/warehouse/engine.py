@@ -5,11 +5,34 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from threading import Lock
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 
+_SHARED: dict[str, Engine] = {}
+_SHARING = Lock()
+
+
+def warehouse_engine(url: str) -> Engine:
+    """The process's one engine (and connection pool) for the warehouse at `url`: tasks, callbacks, the listener and
+    the web pages of one process share it."""
+    with _SHARING:
+        if url not in _SHARED:
+            _SHARED[url] = make_engine(url)
+        return _SHARED[url]
+
+
+def dispose_shared_engines() -> None:
+    """Close every shared engine's pooled connections and forget the engines (a warehouse thrown away, as each test's
+    is)."""
+    with _SHARING:
+        for engine in _SHARED.values():
+            engine.dispose()
+        _SHARED.clear()
+
 
 def make_engine(url: str) -> Engine:
+    """A new engine of its own (a test's throw-away warehouse, a migration); the pipeline uses warehouse_engine."""
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":

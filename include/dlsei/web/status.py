@@ -13,10 +13,9 @@ from sqlalchemy import Connection
 
 
 def _connect() -> Connection:
-    from dlsei.orchestration.tasks import warehouse
-    from dlsei.settings import load_settings
+    from dlsei.resources import resources
 
-    return warehouse(load_settings()).connect()
+    return resources().warehouse.connect()
 
 
 def create_app() -> FastAPI:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from dlsei.exports import open_export
 from dlsei.ingest.ledger import LOADED
 from dlsei.ingest.streaming import LOADING
+from dlsei.resources import resources
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.engine import make_engine
@@ -55,15 +56,14 @@ def deliver(setting: Setting, files: tuple[Path, ...]) -> None:
 
 
 def registry(setting: Setting, files: tuple[Path, ...]) -> Callable[[], int]:
-    from dlsei.ingest.landing import landing_from_url
     from dlsei.ingest.registry import ingest_registry
 
     run = _enter(setting)
     deliver(setting, files)
-    engine = make_engine(run.settings.warehouse_url)
+    res = resources(run.settings)
 
     def work() -> int:
-        report = ingest_registry(run, landing_from_url(run.settings.landing_url), engine)
+        report = ingest_registry(run, res)
         return sum(o.rows_loaded for o in report.outcomes)
 
     return work
@@ -114,14 +114,13 @@ def _rows_read(setting: Setting) -> int:
 def ingest(setting: Setting, export: Path) -> Callable[[], int]:
     """The Coursera landing task: check, read, validate, snapshot (ledger row in the same transaction), archive."""
     from dlsei.ingest.coursera import ingest_coursera_exports
-    from dlsei.ingest.landing import landing_from_url
 
     run = _enter(setting)
     deliver(setting, (export,))
-    engine = make_engine(run.settings.warehouse_url)
+    res = resources(run.settings)
 
     def work() -> int:
-        report = ingest_coursera_exports(run, landing_from_url(run.settings.landing_url), engine)
+        report = ingest_coursera_exports(run, res)
         if report.quarantined:
             raise RuntimeError(f"the benchmark's export was quarantined: {report.as_dict()['quarantined']}")
         return _rows_read(setting)
@@ -159,15 +158,15 @@ def marts_with_history(setting: Setting, as_of: date, days: int) -> Callable[[],
 def rerun(setting: Setting, export: Path) -> Callable[[], int]:
     """The day run again with its file delivered again: the file is recognised as loaded, no date is pending."""
     from dlsei.ingest.coursera import ingest_coursera_exports
-    from dlsei.ingest.landing import landing_from_url
     from dlsei.publish.marts import pending_dates, refresh_utilisation
 
     run = _enter(setting)
     deliver(setting, (export,))
-    engine = make_engine(run.settings.warehouse_url)
+    res = resources(run.settings)
+    engine = res.warehouse
 
     def work() -> int:
-        report = ingest_coursera_exports(run, landing_from_url(run.settings.landing_url), engine)
+        report = ingest_coursera_exports(run, res)
         with engine.connect() as conn:
             pending = pending_dates(conn)
         for as_of in pending:
