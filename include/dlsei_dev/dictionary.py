@@ -33,6 +33,12 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         "region and sector.",
         ("mart_quota_utilisation", "dim_university"),
     ),
+    "v_utilisation_by_university": (
+        "One row per as-of date x university: the utilisation measures summed over the university's cohorts, "
+        "`utilisation_pct` and `join_rate_pct` recomputed from the sums. The status page, the summaries and the "
+        "digests show these figures.",
+        ("mart_quota_utilisation", "dim_university"),
+    ),
     "v_utilisation_by_region": (
         "One row per as-of date x region: the utilisation measures summed over the region's university x cohort "
         "rows; `utilisation_pct` and `join_rate_pct` recomputed from the sums (never an average of percentages).",

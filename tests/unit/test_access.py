@@ -21,6 +21,7 @@ ANALYST_READS = (
     "mart_activity_by_domain",
     "mart_activity_by_course_type",
     "v_quota_utilisation",
+    "v_utilisation_by_university",
     "v_utilisation_by_region",
     "v_utilisation_by_sector",
     "v_utilisation_national",

@@ -44,6 +44,7 @@ VIEWS = {
     "v_university",
     "v_course",
     "v_quota_utilisation",
+    "v_utilisation_by_university",
     "v_utilisation_by_region",
     "v_utilisation_by_sector",
     "v_utilisation_national",

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import Connection, RowMapping, and_, or_, select
 
 from dlsei.alerts.conditions import mart_rows
+from dlsei.publish.rollups import by_university, national
 from dlsei.warehouse.schema import alert, dim_university
 
 
@@ -25,6 +26,8 @@ class Picture:
     as_of: date
     universities: dict[str, University]
     cohorts: list[RowMapping]  # mart rows of `as_of`, with cohort_start and cohort_end
+    national: RowMapping | None  # v_utilisation_national of `as_of`
+    by_university: dict[str, RowMapping]  # v_utilisation_by_university of `as_of`, by university id
     open_alerts: list[RowMapping]  # alerts open as of `as_of`
     closed_today: list[RowMapping]  # alerts closed on `as_of`
     candidates: Mapping[str, int]  # reclaim-candidate seats per university (absent: none)
@@ -66,4 +69,13 @@ def take_picture(conn: Connection, as_of: date, candidates: Mapping[str, int]) -
     ordered = (alert.c.university_id, alert.c.cohort_id, alert.c.rule)
     open_alerts = list(conn.execute(select(alert).where(open_on).order_by(*ordered)).mappings())
     closed_today = list(conn.execute(select(alert).where(alert.c.closed_on == as_of).order_by(*ordered)).mappings())
-    return Picture(as_of, universities, cohorts, open_alerts, closed_today, candidates)
+    return Picture(
+        as_of,
+        universities,
+        cohorts,
+        national(conn, as_of),
+        {row["university_id"]: row for row in by_university(conn, as_of)},
+        open_alerts,
+        closed_today,
+        candidates,
+    )

@@ -9,6 +9,7 @@ from sqlalchemy import RowMapping
 
 from dlsei.alerts.picture import Picture
 from dlsei.alerts.reclaim import ReclaimReport
+from dlsei.publish.rollups import percent
 
 RULE_LABELS = {
     "low_join_rate": "Low join rate",
@@ -18,14 +19,6 @@ RULE_LABELS = {
     "dormant_learners": "Dormant learners",
     "cohort_ending_unused": "Cohort ending with unused seats",
 }
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.2f}%" if whole else "n/a"
-
-
-def _utilised(utilisation_pct: float | None) -> str:
-    return "n/a" if utilisation_pct is None else f"{utilisation_pct:.2f}%"
 
 
 def _label(rule: str) -> str:
@@ -43,23 +36,20 @@ def national_subject(picture: Picture) -> str:
 
 def national_text(picture: Picture, max_universities: int | None = None) -> str:
     """The national picture. `max_universities` shortens the list for chat channels."""
-    total = Counter()
-    for row in picture.cohorts:
-        for measure in ("allocated", "invited", "joined", "active_30d", "dormant", "never_started", "free_seats"):
-            total[measure] += row[measure]
+    total = picture.national or {}
     lines = [
         f"DLSEI seat utilisation and alerts, data complete through {picture.as_of}",
         "",
-        f"National picture: {len({r['university_id'] for r in picture.cohorts})} universities, "
-        f"{len(picture.cohorts)} running cohorts",
-        f"  Seats allocated          {total['allocated']:>9,}",
-        f"  Joined                   {total['joined']:>9,}  ({_pct(total['joined'], total['allocated'])} of allocated)",
-        f"  Invitations pending      {total['invited']:>9,}",
-        f"  Active in last 30 days   {total['active_30d']:>9,}  "
-        f"({_pct(total['active_30d'], total['allocated'])} of allocated)",
-        f"  Dormant                  {total['dormant']:>9,}",
-        f"  Joined, never started    {total['never_started']:>9,}",
-        f"  Free seats               {total['free_seats']:>9,}",
+        f"National picture: {len(picture.by_university)} universities, {len(picture.cohorts)} running cohorts",
+        f"  Seats allocated          {total.get('allocated', 0):>9,}",
+        f"  Joined                   {total.get('joined', 0):>9,}  ({percent(total.get('join_rate_pct'))} of "
+        "allocated)",
+        f"  Invitations pending      {total.get('invited', 0):>9,}",
+        f"  Active in last 30 days   {total.get('active_30d', 0):>9,}  "
+        f"({percent(total.get('utilisation_pct'))} of allocated)",
+        f"  Dormant                  {total.get('dormant', 0):>9,}",
+        f"  Joined, never started    {total.get('never_started', 0):>9,}",
+        f"  Free seats               {total.get('free_seats', 0):>9,}",
         f"  Reclaim candidates       {sum(picture.candidates.values()):>9,}  "
         "(seat lists go to each university's coordinator only)",
         "",
@@ -90,17 +80,15 @@ def national_text(picture: Picture, max_universities: int | None = None) -> str:
 def _university_line(picture: Picture, university_id: str) -> str:
     alerts = picture.open_of(university_id)
     new = sum(1 for row in alerts if row["opened_on"] == picture.as_of)
-    cohorts = picture.cohorts_of(university_id)
-    allocated = sum(row["allocated"] for row in cohorts)
-    joined = sum(row["joined"] for row in cohorts)
-    active = sum(row["active_30d"] for row in cohorts)
+    rollup = picture.by_university.get(university_id) or {}
     rules = ", ".join(sorted({_label(row["rule"]).lower() for row in alerts}))
     known = picture.universities.get(university_id)
     region = f", {known.region}" if known else ""
     routed = "" if known and known.coordinator else "; NO coordinator e-mail on file, not routed"
     return (
         f"- {picture.name_of(university_id)}{region}: {len(alerts)} open ({new} new): {rules}; "
-        f"{allocated:,} seats, {joined:,} joined, {active:,} active in 30 days ({_pct(active, allocated)}); "
+        f"{rollup.get('allocated', 0):,} seats, {rollup.get('joined', 0):,} joined, "
+        f"{rollup.get('active_30d', 0):,} active in 30 days ({percent(rollup.get('utilisation_pct'))}); "
         f"{picture.candidates.get(university_id, 0):,} reclaim candidates{routed}"
     )
 
@@ -142,7 +130,7 @@ def _cohort_line(row: RowMapping) -> str:
     return (
         f"Cohort {row['cohort_id']} ({row['cohort_start']} to {row['cohort_end']}): {row['allocated']:,} seats "
         f"allocated, {row['joined']:,} joined, {row['invited']:,} invitations pending, {row['active_30d']:,} active "
-        f"in the last 30 days ({_utilised(row['utilisation_pct'])} utilised), {row['dormant']:,} dormant, "
+        f"in the last 30 days ({percent(row['utilisation_pct'])} utilised), {row['dormant']:,} dormant, "
         f"{row['never_started']:,} never started, {row['free_seats']:,} free."
     )
 

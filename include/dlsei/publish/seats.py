@@ -23,7 +23,8 @@ from dlsei.warehouse.schema import (
 
 
 def window_start(as_of: date, days: int) -> datetime:
-    """The first instant of the `days` Karachi days ending with `as_of` (active_7d: 7, active_30d: 30)."""
+    """The first instant of the `days` Karachi days ending with `as_of` (active_7d: 7, active_30d: 30): a moment
+    before it is `days` or more days before `as_of`."""
     return karachi_midnight_utc(as_of - timedelta(days=days - 1))
 
 
@@ -39,18 +40,20 @@ def running_programmes(as_of: date) -> Subquery:
     )
 
 
-def seat_activity(as_of: date) -> Subquery:
+def seat_activity(as_of: date, *, with_progress: bool = False) -> Subquery:
     """Every seat in the as-of date's membership snapshot: program_slug, learner_key, external_id_key, member_state,
-    last_at.
+    invitation_date, join_date, last_at, and with `with_progress` best_progress (the highest course progress of
+    the seat's learner in the programme; the alerts' exemption, not a measure of the marts).
 
     The membership is the roster and course rows are outer-joined to it, so a seat without a single activity row
     is kept (with last_at NULL): that is the most under-used seat of all."""
     m, ca = snap_membership, snap_course_activity
-    course_last = (
-        select(ca.c.program_slug, ca.c.learner_key, func.max(ca.c.last_activity_at).label("course_last"))
+    progress = [func.max(ca.c.overall_progress).label("best_progress")] if with_progress else []
+    courses = (
+        select(ca.c.program_slug, ca.c.learner_key, func.max(ca.c.last_activity_at).label("course_last"), *progress)
         .where(ca.c.as_of_date == as_of)
         .group_by(ca.c.program_slug, ca.c.learner_key)
-        .subquery("course_last")
+        .subquery("courses")
     )
     return (
         select(
@@ -58,15 +61,15 @@ def seat_activity(as_of: date) -> Subquery:
             m.c.learner_key,
             m.c.external_id_key,
             m.c.member_state,
-            later(m.c.last_activity_at, course_last.c.course_last).label("last_at"),
+            m.c.invitation_date,
+            m.c.join_date,
+            later(m.c.last_activity_at, courses.c.course_last).label("last_at"),
+            *([courses.c.best_progress] if with_progress else []),
         )
         .select_from(
             m.outerjoin(
-                course_last,
-                and_(
-                    course_last.c.program_slug == m.c.program_slug,
-                    course_last.c.learner_key == m.c.learner_key,
-                ),
+                courses,
+                and_(courses.c.program_slug == m.c.program_slug, courses.c.learner_key == m.c.learner_key),
             )
         )
         .where(m.c.as_of_date == as_of)

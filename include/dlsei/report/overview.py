@@ -1,4 +1,7 @@
-"""A readable account of what the warehouse holds: utilisation per university, alerts, files handled."""
+"""A readable account of what the warehouse holds: utilisation per university, alerts, files handled.
+
+Every utilisation figure is read from the roll-up views (migration 0010), the one place it is computed.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from dlsei.warehouse.schema import alert, dim_university, file_ledger, mart_quota_utilisation
+from dlsei.publish.rollups import by_university, national, percent
+from dlsei.warehouse.schema import alert, file_ledger, mart_quota_utilisation
 
 
 def latest_as_of(conn: Connection) -> date | None:
@@ -15,30 +19,14 @@ def latest_as_of(conn: Connection) -> date | None:
 
 
 def utilisation_by_university(conn: Connection, as_of: date) -> pd.DataFrame:
-    m, u = mart_quota_utilisation, dim_university
-    query = (
-        select(
-            u.c.university_name.label("university"),
-            u.c.region,
-            u.c.sector,
-            func.sum(m.c.allocated).label("allocated"),
-            func.sum(m.c.joined).label("joined"),
-            func.sum(m.c.active_30d).label("active_30d"),
-            func.sum(m.c.never_started).label("never_started"),
-            func.sum(m.c.removed).label("removed"),
-        )
-        .select_from(m.join(u, u.c.university_id == m.c.university_id))
-        .where(m.c.as_of_date == as_of)
-        .group_by(u.c.university_name, u.c.region, u.c.sector)
-        .order_by(u.c.university_name)
-    )
-    frame = pd.DataFrame(conn.execute(query).mappings().all())
-    if not frame.empty:
-        # The same definition as utilisation_pct in docs/measures.md, summed over a university's cohorts.
-        frame["utilisation_pct"] = (100 * frame["active_30d"] / frame["allocated"].where(frame["allocated"] > 0)).round(
-            1
-        )
-    return frame
+    """One row per university on `as_of`, from the least utilised; a university without a registry row is named by
+    its id."""
+    columns = ("region", "sector", "allocated", "joined", "active_30d", "never_started", "removed", "utilisation_pct")
+    rows = [
+        {"university": r["university_name"] or r["university_id"], **{c: r[c] for c in columns}}
+        for r in by_university(conn, as_of)
+    ]
+    return pd.DataFrame(rows)
 
 
 def open_alerts(conn: Connection) -> pd.DataFrame:
@@ -60,20 +48,21 @@ def render(conn: Connection) -> str:
     if as_of is None:
         return "The warehouse holds no published utilisation yet."
     table = utilisation_by_university(conn, as_of)
-    totals = table[["allocated", "joined", "active_30d", "never_started", "removed"]].sum()
-    national = 100 * totals["active_30d"] / totals["allocated"] if totals["allocated"] else float("nan")
+    total = national(conn, as_of)
     alerts = open_alerts(conn)
     lines = [
         f"Seat utilisation, data complete through {as_of} (active = any learning in the last 30 days)",
         "",
         table.to_string(index=False),
         "",
-        f"National: {int(totals['allocated'])} seats allocated, {int(totals['joined'])} joined, "
-        f"{int(totals['active_30d'])} active in 30 days ({national:.1f}% utilised), "
-        f"{int(totals['never_started'])} joined but never started, {int(totals['removed'])} reclaimed.",
-        "",
-        f"Open alerts: {len(alerts)}",
     ]
+    if total is not None:
+        lines.append(
+            f"National: {total['allocated']} seats allocated, {total['joined']} joined, {total['active_30d']} active "
+            f"in 30 days ({percent(total['utilisation_pct'])} utilised), {total['never_started']} joined but never "
+            f"started, {total['removed']} reclaimed."
+        )
+    lines += ["", f"Open alerts: {len(alerts)}"]
     if not alerts.empty:
         lines.append(alerts.groupby("rule").size().rename("open").to_string())
     lines += ["", "Files: " + ", ".join(f"{count} {status}" for status, count in sorted(files_by_status(conn).items()))]

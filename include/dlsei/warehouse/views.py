@@ -1,0 +1,52 @@
+"""The analysts' roll-up views that the pipeline reads too (the migrations create them; they are not in
+schema.metadata, which Alembic compares with the tables it builds)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, Float, Integer, MetaData, String, Table
+
+views = MetaData()
+
+ROLLUP_COUNTS = (
+    "allocated",
+    "invited",
+    "joined",
+    "seats_held",
+    "active_7d",
+    "active_30d",
+    "dormant",
+    "never_started",
+    "removed",
+    "free_seats",
+    "enrolments",
+    "completions",
+    "certificates",
+)
+
+
+def _rollup(name: str, *keys: Column) -> Table:
+    """A roll-up of the utilisation mart (migration 0010): counts summed, ratios recomputed from the sums."""
+    return Table(
+        name,
+        views,
+        Column("as_of_date", Date),
+        *keys,
+        Column("allocations", Integer),
+        *(Column(count, Integer) for count in ROLLUP_COUNTS),
+        Column("utilisation_pct", Float),
+        Column("join_rate_pct", Float),
+        Column("learning_hours", Float),
+        Column("data_complete_through", Date),
+    )
+
+
+v_utilisation_by_university = _rollup(
+    "v_utilisation_by_university",
+    Column("university_id", String),
+    Column("university_name", String),
+    Column("region", String),
+    Column("sector", String),
+)
+v_utilisation_by_region = _rollup("v_utilisation_by_region", Column("region", String))
+v_utilisation_by_sector = _rollup("v_utilisation_by_sector", Column("sector", String))
+v_utilisation_national = _rollup("v_utilisation_national")
