@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, literal, select
+from sqlalchemy import Connection, Engine, Subquery, and_, delete, exists, func, insert, literal, select
 
 from dlsei.errors import DataQualityError
 from dlsei.ingest.ledger import LOADED
@@ -34,34 +34,41 @@ from dlsei.warehouse.schema import (
     snap_membership,
 )
 
+SEAT_MEASURES = ("invited", "joined", "active_7d", "active_30d", "dormant", "never_started")
+ENROLMENT_MEASURES = ("enrolments", "completions", "certificates", "learning_hours")
+SUMMED = (*SEAT_MEASURES, "removed", *ENROLMENT_MEASURES)
 
-def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
-    """One row per university x cohort whose cohort window contains `as_of`, every measure of docs/measures.md."""
-    active_7d_from, active_30d_from = window_start(as_of, 7), window_start(as_of, 30)
-    ca = snap_course_activity
 
+def _seat_counts(as_of: date) -> Subquery:
+    """Per programme: the seats of `as_of`'s snapshot by state (docs/measures.md, Seats and learners)."""
     seats = seat_activity(as_of)
     joined = seats.c.member_state == "MEMBER"
-    seat_counts = (
+    last, active_7d_from, active_30d_from = seats.c.last_at, window_start(as_of, 7), window_start(as_of, 30)
+    return (
         select(
             seats.c.program_slug,
             count_if(seats.c.member_state == "INVITED").label("invited"),
             count_if(joined).label("joined"),
-            count_if(and_(joined, seats.c.last_at >= active_7d_from)).label("active_7d"),
-            count_if(and_(joined, seats.c.last_at >= active_30d_from)).label("active_30d"),
-            count_if(and_(joined, seats.c.last_at < active_30d_from)).label("dormant"),
-            count_if(and_(joined, seats.c.last_at.is_(None))).label("never_started"),
+            count_if(and_(joined, last >= active_7d_from)).label("active_7d"),
+            count_if(and_(joined, last >= active_30d_from)).label("active_30d"),
+            count_if(and_(joined, last < active_30d_from)).label("dormant"),
+            count_if(and_(joined, last.is_(None))).label("never_started"),
         )
         .group_by(seats.c.program_slug)
         .subquery("seat_counts")
     )
 
-    gone = removed_seats(as_of)
-    removed = (
-        select(gone.c.program_slug, func.count().label("removed")).group_by(gone.c.program_slug).subquery("removed")
-    )
 
-    enrolments = (
+def _removed_counts(as_of: date) -> Subquery:
+    """Per programme: the seats seen before `as_of` and missing from its snapshot."""
+    gone = removed_seats(as_of)
+    return select(gone.c.program_slug, func.count().label("removed")).group_by(gone.c.program_slug).subquery("removed")
+
+
+def _enrolment_counts(as_of: date) -> Subquery:
+    """Per programme: the learner x course rows of `as_of`'s course-activity snapshot."""
+    ca = snap_course_activity
+    return (
         select(
             ca.c.program_slug,
             func.count().label("enrolments"),
@@ -74,59 +81,39 @@ def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
         .subquery("enrolments")
     )
 
-    per_programme = (
-        select(
-            dim_programme.c.university_id,
-            dim_programme.c.cohort_id,
-            *(
-                func.coalesce(source.c[name], 0).label(name)
-                for source, names in (
-                    (
-                        seat_counts,
-                        ("invited", "joined", "active_7d", "active_30d", "dormant", "never_started"),
-                    ),
-                    (removed, ("removed",)),
-                    (enrolments, ("enrolments", "completions", "certificates", "learning_hours")),
-                )
-                for name in names
-            ),
-        )
-        .select_from(
-            dim_programme.outerjoin(seat_counts, seat_counts.c.program_slug == dim_programme.c.program_slug)
-            .outerjoin(removed, removed.c.program_slug == dim_programme.c.program_slug)
-            .outerjoin(enrolments, enrolments.c.program_slug == dim_programme.c.program_slug)
-        )
-        .subquery("per_programme")
+
+def _per_programme(as_of: date) -> Subquery:
+    """Every programme of the registry with its counts (0 where it has none), and the university x cohort it
+    carries."""
+    p = dim_programme
+    sources = (
+        (_seat_counts(as_of), SEAT_MEASURES),
+        (_removed_counts(as_of), ("removed",)),
+        (_enrolment_counts(as_of), ENROLMENT_MEASURES),
     )
-    summed = (
-        "invited",
-        "joined",
-        "active_7d",
-        "active_30d",
-        "dormant",
-        "never_started",
-        "removed",
-        "enrolments",
-        "completions",
-        "certificates",
-        "learning_hours",
-    )
-    a = dim_seat_allocation
+    joined = p
+    for source, _ in sources:
+        joined = joined.outerjoin(source, source.c.program_slug == p.c.program_slug)
+    counts = (func.coalesce(source.c[name], 0).label(name) for source, names in sources for name in names)
+    return select(p.c.university_id, p.c.cohort_id, *counts).select_from(joined).subquery("per_programme")
+
+
+def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
+    """One row per university x cohort whose cohort window contains `as_of`, every measure of docs/measures.md: the
+    programmes' counts summed over each running allocation (an allocation without a programme counts zeros)."""
+    a, programmes = dim_seat_allocation, _per_programme(as_of)
     query = (
         select(
             literal(as_of).label("as_of_date"),
             a.c.university_id,
             a.c.cohort_id,
             a.c.seats.label("allocated"),
-            *(func.coalesce(func.sum(per_programme.c[name]), 0).label(name) for name in summed),
+            *(func.coalesce(func.sum(programmes.c[name]), 0).label(name) for name in SUMMED),
         )
         .select_from(
             a.outerjoin(
-                per_programme,
-                and_(
-                    per_programme.c.university_id == a.c.university_id,
-                    per_programme.c.cohort_id == a.c.cohort_id,
-                ),
+                programmes,
+                and_(programmes.c.university_id == a.c.university_id, programmes.c.cohort_id == a.c.cohort_id),
             )
         )
         .where(a.c.cohort_start <= as_of, a.c.cohort_end >= as_of)
