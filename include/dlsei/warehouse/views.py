@@ -5,23 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, Float, Integer, MetaData, String, Table
 
+from dlsei.warehouse.schema import MEASURES
+
 views = MetaData()
 
-ROLLUP_COUNTS = (
-    "allocated",
-    "invited",
-    "joined",
-    "seats_held",
-    "active_7d",
-    "active_30d",
-    "dormant",
-    "never_started",
-    "removed",
-    "free_seats",
-    "enrolments",
-    "completions",
-    "certificates",
-)
+# Every count of the mart is summed; the ratios are recomputed from the sums.
+ROLLUP_COUNTS = tuple(MEASURES)
 
 
 def _rollup(name: str, *keys: Column) -> Table:
