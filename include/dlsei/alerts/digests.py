@@ -4,6 +4,7 @@ university, and the data team's notes. One message per recipient per as-of date:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,7 +25,7 @@ from dlsei.alerts.messages import (
     slack_recipient,
     subject_line,
 )
-from dlsei.alerts.picture import Picture, take_picture
+from dlsei.alerts.picture import take_picture
 from dlsei.alerts.reclaim import ReclaimReport, reclaim_reports
 from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.texts import (
@@ -57,6 +58,46 @@ def _digests_through(conn: Connection) -> date | None:
     return conn.execute(select(func.max(m.c.created_for)).where(m.c.audience.in_((NATIONAL, UNIVERSITY)))).scalar_one()
 
 
+def _email(
+    conn: Connection,
+    key: str,
+    *,
+    to: str,
+    audience: str,
+    subject: str,
+    text: str,
+    as_of: date,
+    attachments: Sequence[Attachment] = (),
+) -> int | None:
+    body = email_body(to, subject, text, key, attachments)
+    return queue(
+        conn,
+        digest_key=key,
+        recipient=to,
+        channel=EMAIL,
+        audience=audience,
+        subject=subject,
+        body=body,
+        created_for=as_of,
+    )
+
+
+def _slack(
+    conn: Connection, key: str, *, channel: str, audience: str, subject: str, text: str, as_of: date
+) -> int | None:
+    body = slack_body(subject, text)
+    return queue(
+        conn,
+        digest_key=key,
+        recipient=channel,
+        channel=SLACK,
+        audience=audience,
+        subject=subject,
+        body=body,
+        created_for=as_of,
+    )
+
+
 def compose_digests(conn: Connection, as_of: date, recipients: Recipients, rules: AlertRules | None = None) -> Digests:
     """Queue the digests of `as_of` from the alert state evaluate_alerts left. `rules` must be the ones alerts were
     evaluated with: they decide which seats the reclaim lists hold (default: load_rules())."""
@@ -70,7 +111,13 @@ def compose_digests(conn: Connection, as_of: date, recipients: Recipients, rules
         return Digests(as_of, reports=reports, skipped=f"digests were already composed for {through}")
 
     picture = take_picture(conn, as_of, {report.university_id: report.seats for report in reports})
-    queued = [_queue_national(conn, picture, recipients)]
+    subject, national = national_subject(picture), recipients.national
+    text = national_text(picture)
+    queued = [
+        _email(
+            conn, digest_key(national, as_of), to=national, audience=NATIONAL, subject=subject, text=text, as_of=as_of
+        )
+    ]
     reports_of = {report.university_id: report for report in reports}
     by_coordinator: dict[str, list[str]] = {}
     for university_id in picture.alerted():
@@ -79,55 +126,33 @@ def compose_digests(conn: Connection, as_of: date, recipients: Recipients, rules
             by_coordinator.setdefault(university.coordinator, []).append(university_id)
     for coordinator, university_ids in sorted(by_coordinator.items()):
         attached = [reports_of[uid] for uid in university_ids if uid in reports_of]
-        queued.append(_queue_coordinator(conn, picture, coordinator, university_ids, attached))
-    if recipients.slack:
-        channel, subject = slack_recipient(recipients.slack), national_subject(picture)
         queued.append(
-            queue(
+            _email(
                 conn,
-                digest_key=digest_key(channel, as_of),
-                recipient=channel,
-                channel=SLACK,
+                digest_key(coordinator, as_of),
+                to=coordinator,
+                audience=UNIVERSITY,
+                subject=coordinator_subject(picture, university_ids),
+                text=coordinator_text(picture, university_ids, attached),
+                as_of=as_of,
+                attachments=[Attachment(report.name, report.data) for report in attached],
+            )
+        )
+    if recipients.slack:
+        channel = slack_recipient(recipients.slack)
+        short = national_text(picture, SLACK_MAX_UNIVERSITIES)
+        queued.append(
+            _slack(
+                conn,
+                digest_key(channel, as_of),
+                channel=channel,
                 audience=NATIONAL,
                 subject=subject,
-                body=slack_body(subject, national_text(picture, SLACK_MAX_UNIVERSITIES)),
-                created_for=as_of,
+                text=short,
+                as_of=as_of,
             )
         )
     return Digests(as_of, message_ids=[m for m in queued if m is not None], reports=reports)
-
-
-def _queue_national(conn: Connection, picture: Picture, recipients: Recipients) -> int | None:
-    key = digest_key(recipients.national, picture.as_of)
-    subject = national_subject(picture)
-    return queue(
-        conn,
-        digest_key=key,
-        recipient=recipients.national,
-        channel=EMAIL,
-        audience=NATIONAL,
-        subject=subject,
-        body=email_body(recipients.national, subject, national_text(picture), key),
-        created_for=picture.as_of,
-    )
-
-
-def _queue_coordinator(
-    conn: Connection, picture: Picture, coordinator: str, university_ids: list[str], reports: list[ReclaimReport]
-) -> int | None:
-    key = digest_key(coordinator, picture.as_of)
-    subject = coordinator_subject(picture, university_ids)
-    attachments = [Attachment(report.name, report.data) for report in reports]
-    return queue(
-        conn,
-        digest_key=key,
-        recipient=coordinator,
-        channel=EMAIL,
-        audience=UNIVERSITY,
-        subject=subject,
-        body=email_body(coordinator, subject, coordinator_text(picture, university_ids, reports), key, attachments),
-        created_for=picture.as_of,
-    )
 
 
 def notify_data_team(
@@ -140,31 +165,11 @@ def notify_data_team(
     subject = subject_line(subject)
     # Several notes a day are normal; the subject tells them apart within the one-per-recipient-and-date key.
     note = hashlib.sha256(subject.encode()).hexdigest()[:16]
-    key = f"{digest_key(recipients.data_team, as_of)}|{note}"
-    queued = [
-        queue(
-            conn,
-            digest_key=key,
-            recipient=recipients.data_team,
-            channel=EMAIL,
-            audience=DATA_TEAM,
-            subject=subject,
-            body=email_body(recipients.data_team, subject, body, key),
-            created_for=as_of,
-        )
-    ]
+    team = recipients.data_team
+    key = f"{digest_key(team, as_of)}|{note}"
+    queued = [_email(conn, key, to=team, audience=DATA_TEAM, subject=subject, text=body, as_of=as_of)]
     if recipients.slack:
         channel = slack_recipient(recipients.slack)
-        queued.append(
-            queue(
-                conn,
-                digest_key=f"{digest_key(channel, as_of)}|{note}",
-                recipient=channel,
-                channel=SLACK,
-                audience=DATA_TEAM,
-                subject=subject,
-                body=slack_body(subject, body),
-                created_for=as_of,
-            )
-        )
+        key = f"{digest_key(channel, as_of)}|{note}"
+        queued.append(_slack(conn, key, channel=channel, audience=DATA_TEAM, subject=subject, text=body, as_of=as_of))
     return [m for m in queued if m is not None]
