@@ -5,13 +5,19 @@ Every function takes the Airflow task context and reads the run's logical date f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlsei.errors import IncompleteDay
-from dlsei.resources import resources
+from dlsei.resources import Resources, resources
 from dlsei.runs import RunContext, airflow_load_id
 from dlsei.settings import load_settings
+
+if TYPE_CHECKING:
+    from airflow.sdk import Asset
+
+    from dlsei.ingest.intake import IntakeReport
 
 Context = dict[str, Any]
 
@@ -29,21 +35,23 @@ def land_coursera_exports(context: Context) -> dict[str, object]:
     from dlsei.ingest.coursera import ingest_coursera_exports
     from dlsei.orchestration.assets import COURSERA_SNAPSHOTS
 
-    run = run_context(context)
-    report = ingest_coursera_exports(run, resources(run.settings))
-    summary = report.as_dict()
-    context["outlet_events"][COURSERA_SNAPSHOTS].extra = {"as_of_dates": summary["as_of_dates"]}
-    return summary
+    return _land(context, ingest_coursera_exports, COURSERA_SNAPSHOTS, "as_of_dates")
 
 
 def land_registry(context: Context) -> dict[str, object]:
     from dlsei.ingest.registry import ingest_registry
     from dlsei.orchestration.assets import HEC_REGISTRY
 
+    return _land(context, ingest_registry, HEC_REGISTRY, "extract_dates")
+
+
+def _land(
+    context: Context, ingest: Callable[[RunContext, Resources], IntakeReport], asset: Asset, dates_key: str
+) -> dict[str, object]:
+    """Land what waits in incoming/ and say on the asset event which dates it loaded."""
     run = run_context(context)
-    report = ingest_registry(run, resources(run.settings))
-    summary = report.as_dict()
-    context["outlet_events"][HEC_REGISTRY].extra = {"extract_dates": summary["as_of_dates"]}
+    summary = ingest(run, resources(run.settings)).as_dict()
+    context["outlet_events"][asset].extra = {dates_key: summary["as_of_dates"]}
     return summary
 
 
