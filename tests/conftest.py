@@ -1,5 +1,8 @@
 """Shared fixtures. Airflow reads its settings when first imported, so its home is set here, before any test
-module can import it: the suite never touches a developer's own ~/airflow."""
+module can import it: the suite never touches a developer's own ~/airflow.
+
+The suite runs in parallel (pytest-xdist, one process per core): everything below is per process, and nothing
+two tests share can leak rows from one into the other."""
 
 from __future__ import annotations
 
@@ -29,9 +32,18 @@ os.environ.update(airflow_environment(AIRFLOW_HOME))
 GX_ROOT = Path(tempfile.mkdtemp(prefix="dlsei-test-gx-")) / "great_expectations"
 shutil.copytree(REPO_ROOT / "great_expectations", GX_ROOT, ignore=shutil.ignore_patterns("uncommitted"))
 os.environ["DLSEI_GX_ROOT"] = str(GX_ROOT)
-# Both belong to this run: gone when pytest exits (each run left about 4 MB in the temporary folder).
+# Both belong to this process (each xdist worker has its own): gone when it exits (each run left about 4 MB in the
+# temporary folder).
 for scratch in (AIRFLOW_HOME, GX_ROOT.parent):
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked `long` (minutes each) first, the rest in their order: the workers start on them while the
+    short tests are still waiting to be handed out, and the short ones then fill the gaps, so that both workers
+    finish close together instead of one running a long test alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
 
 POSTGRES_URL = os.environ.get("DLSEI_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
