@@ -32,10 +32,21 @@ os.environ.update(airflow_environment(AIRFLOW_HOME))
 GX_ROOT = Path(tempfile.mkdtemp(prefix="dlsei-test-gx-")) / "great_expectations"
 shutil.copytree(REPO_ROOT / "great_expectations", GX_ROOT, ignore=shutil.ignore_patterns("uncommitted"))
 os.environ["DLSEI_GX_ROOT"] = str(GX_ROOT)
-# Both belong to this process (each xdist worker has its own): gone when it exits (each run left about 4 MB in the
-# temporary folder).
-for scratch in (AIRFLOW_HOME, GX_ROOT.parent):
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+SCRATCH = (AIRFLOW_HOME, GX_ROOT.parent)
+
+
+def _remove_scratch() -> None:
+    for scratch in SCRATCH:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# Both belong to this process (each xdist worker has its own): gone when pytest is done with it (each run left about
+# 4 MB in the temporary folder). An xdist worker can end without running atexit handlers, hence pytest_unconfigure.
+atexit.register(_remove_scratch)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _remove_scratch()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
