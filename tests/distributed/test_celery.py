@@ -37,7 +37,7 @@ from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
 from dlsei.warehouse.schema import MEASURES, alert_message, mart_quota_utilisation, pipeline_run
 
-pytestmark = [pytest.mark.postgres, pytest.mark.distributed]
+pytestmark = [pytest.mark.postgres, pytest.mark.distributed, pytest.mark.long]
 
 LANDING_DAGS = ("hec_registry", "coursera_exports")
 PUBLISH_DAG = "quota_utilisation"

@@ -31,7 +31,9 @@ from dlsei.alerts.messages import DATA_TEAM, SENT
 from dlsei.warehouse.schema import alert_message
 
 DAG_ID = "hec_registry"
-MORNING = datetime(2026, 11, 2, 3, tzinfo=UTC)  # 08:00 in Karachi
+# 08:00 in Karachi, on a morning no other test runs the DAG for: the tests of one process share its Airflow metadata
+# DB, and the end-to-end runs (2026-11-02 onwards), which run first, leave their runs of hec_registry there.
+MORNING = datetime(2026, 10, 5, 3, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
+@pytest.mark.long
 def test_a_missing_export_is_named_and_the_day_completes_when_it_arrives(
     tmp_path: Path, dlsei_env: Path, warehouse: Engine, airflow_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -160,6 +160,7 @@ def table_rows(engine: Engine, table) -> list[tuple]:  # type: ignore[no-untyped
         return sorted(conn.execute(select(*(c for c in table.c if c.name != "load_id"))).all(), key=repr)
 
 
+@pytest.mark.long
 def test_published_utilisation_equals_the_generators_truth(
     sample: SampleManifest, dlsei_env: Path, warehouse: Engine, airflow_db: Path
 ) -> None:

@@ -3,6 +3,9 @@ and from the previous revision."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import uuid
 from datetime import date
 
 import pytest
@@ -10,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, insert, inspect, text
+from sqlalchemy import Engine, insert, inspect, make_url, text
 from warehouse_rows import ledger_file, seat
 
 from dlsei.publish.marts import pending_dates
@@ -244,3 +247,54 @@ def test_0009_renames_the_primary_keys_and_the_comments_that_name_the_tables(pos
     assert any("dim_programme.program_slug" in c for c in comments)
     assert not any("(programme.program_slug)" in c or "(seat_allocation)" in c for c in comments)
     engine.dispose()
+
+
+# A host migrating the warehouse: imports done, it waits for the word to go, so that two of them start together.
+HOST = """
+import sys
+from dlsei.warehouse.engine import make_engine
+from dlsei.warehouse.migrate import upgrade
+engine = make_engine(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.readline()
+upgrade(engine)
+"""
+
+
+@pytest.mark.postgres
+def test_upgrades_at_once_in_one_database_wait_for_each_other(postgres_url: str) -> None:
+    """Two hosts' init containers upgrading one database at the same moment (each its own schema here): 0002's
+    grants rewrite the database's own catalogue row, which two transactions cannot both update ("tuple concurrently
+    updated"), so the second upgrade must wait for the first to commit."""
+    other = f"dlsei_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{other}"'))
+    url = make_url(postgres_url)
+    urls = [postgres_url, url.update_query_dict({"options": f"-csearch_path={other}"}).render_as_string(False)]
+    try:
+        hosts = [
+            subprocess.Popen(
+                [sys.executable, "-c", HOST, warehouse],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for warehouse in urls
+        ]
+        assert [host.stdout.readline() for host in hosts] == ["ready\n"] * 2  # type: ignore[union-attr]
+        for host in hosts:
+            host.stdin.write("go\n")  # type: ignore[union-attr]
+            host.stdin.close()  # type: ignore[union-attr]
+        outputs = [host.stdout.read() for host in hosts]  # type: ignore[union-attr]
+        assert [host.wait(timeout=120) for host in hosts] == [0, 0], outputs
+        for warehouse in urls:
+            engine = make_engine(warehouse)
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == _head()
+            engine.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{other}" CASCADE'))
+        admin.dispose()

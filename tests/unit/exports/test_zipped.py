@@ -11,7 +11,7 @@ import pytest
 from dlsei.canonical import COURSE_ACTIVITY, MEMBERSHIP
 from dlsei.exports import ExportRejected, read_export
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "exports"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "exports"
 STAMP = "CourseraEnterpriseExport 2026-05-04 17-33-53 UTC"
 COURSES = f"CourseActivity HEC Cohort 2 - {STAMP}.csv"
 PROGRAMMES = f"ProgramActivity HEC Cohort 2 - {STAMP}.csv"

@@ -20,7 +20,7 @@ from dlsei.exports.layouts import (
     LEGACY_USAGE_28,
 )
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "exports"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "exports"
 WriteExport = Callable[..., Path]
 EXPECTED_DTYPES = {
     "str": "string",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_quality_suites import EXPORT_TS, course_activity, membership
+from quality_frames import EXPORT_TS, course_activity, membership
 
 from dlsei.canonical import COURSE_ACTIVITY, MEMBERSHIP
 from dlsei.quality import validate

@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from quality_frames import EXPORT_TS, course_activity, membership, strings
 from sqlalchemy import select
 
-from dlsei.canonical import COURSE_ACTIVITY_COLUMNS, MEMBERSHIP_COLUMNS, REGISTRY_FILES
+from dlsei.canonical import REGISTRY_FILES
 from dlsei.quality import SUITES, QualityReport, build_data_docs, store_results, validate
 from dlsei.quality.context import ROOT_ENV, gx_root
 from dlsei.quality.definitions import CHECKS, CRITICAL, RECONCILED, WARNING
@@ -24,7 +24,6 @@ from dlsei.warehouse.migrate import upgrade
 from dlsei.warehouse.schema import dq_result, mart_quota_utilisation
 
 COMMITTED = gx_root()
-EXPORT_TS = pd.Timestamp("2024-03-05T02:00:00Z")
 UNIVERSITY_IDS = ["NUST", "PU"]
 
 
@@ -38,70 +37,9 @@ def gx_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield root
 
 
-# --- good frames ------------------------------------------------------------------------------------------------
-def _text(*values: object) -> pd.Series:
-    return pd.Series(values, dtype="string")
-
-
-def _ts(*values: str | None) -> pd.Series:
-    return pd.to_datetime(pd.Series(values, dtype="string"), utc=True)
-
-
-def course_activity() -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {
-            "name": _text("Ayesha Siddiqui", "Ayesha Siddiqui", "Bilal Ahmed", "Bilal Ahmed"),
-            "email": _text(*["ayesha.siddiqui@pu.edu.pk"] * 2, *["bilal.ahmed@nust.edu.pk"] * 2),
-            "external_id": _text("PU-2023-0001", "PU-2023-0001", None, None),
-            "course_name": _text("Python for Everybody", "Machine Learning", "Python for Everybody", "Finance"),
-            "course_id": _text("W_mOXCrdEeeNPQ68_4aPpA", "Gtv4Xb1-EeS-ViIACwYKVQ", "W_mOXCrdEeeNPQ68_4aPpA", "x1"),
-            "course_slug": _text("python", "machine-learning", "python", "finance"),
-            "university_name": _text("University of Michigan", "Stanford University", "Michigan", "Yale"),
-            "enrollment_time": _ts("2024-01-10T09:00:00Z", "2024-01-11T09:00:00Z", "2024-02-01T00:00:00Z", None),
-            "class_start_time": _ts(*["2024-01-08T08:00:00Z"] * 4),
-            "class_end_time": _ts(*["2024-06-30T06:59:59Z"] * 4),
-            "last_activity_at": _ts("2024-03-01T10:00:00Z", "2024-03-04T23:59:00Z", None, None),
-            "overall_progress": np.array([57.73, 100.0, 0.0, np.nan]),
-            "learning_hours": np.array([3.5, 12.25, 0.0, np.nan]),
-            "completed": pd.array([False, True, False, False], dtype="boolean"),
-            "removed_from_program": pd.array([False, False, False, True], dtype="boolean"),
-            "program_slug": _text(*["pu-cohort-1-ab12c"] * 2, *["nust-cohort-1-xy9z8"] * 2),
-            "program_name": _text(*["PU Cohort 1"] * 2, *["NUST Cohort 1"] * 2),
-            "completion_time": _ts(None, "2024-02-20T12:00:00Z", None, None),
-            "course_grade": np.array([0.0, 92.5, np.nan, np.nan]),
-            "certificate_url": _text(None, "https://coursera.org/verify/ABC123", None, None),
-            "course_type": _text(*["course"] * 4),
-            "extras": _text(*[None] * 4),
-        }
-    )
-    assert list(frame) == list(COURSE_ACTIVITY_COLUMNS)
-    return frame
-
-
-def membership() -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {
-            "name": _text("Ayesha Siddiqui", "Bilal Ahmed", "Sana Iqbal"),
-            "email": _text("ayesha.siddiqui@pu.edu.pk", "bilal.ahmed@nust.edu.pk", "sana.iqbal@pu.edu.pk"),
-            "external_id": _text("PU-2023-0001", None, "PU-2023-0002"),
-            "program_name": _text("PU Cohort 1", "NUST Cohort 1", "PU Cohort 1"),
-            "program_slug": _text("pu-cohort-1-ab12c", "nust-cohort-1-xy9z8", "pu-cohort-1-ab12c"),
-            "enrolled_courses": pd.array([2, 2, 0], dtype="Int64"),
-            "completed_courses": pd.array([1, 0, 0], dtype="Int64"),
-            "member_state": _text("MEMBER", "MEMBER", "INVITED"),
-            "join_date": _ts("2024-01-09T08:00:00Z", "2024-01-20T08:00:00Z", None),
-            "invitation_date": _ts("2024-01-05T08:00:00Z", "2024-01-05T08:00:00Z", "2024-02-01T08:00:00Z"),
-            "last_activity_at": _ts("2024-03-04T23:59:00Z", None, None),
-            "learning_hours": np.array([15.75, 0.0, np.nan]),
-            "extras": _text(None, None, None),
-        }
-    )
-    assert list(frame) == list(MEMBERSHIP_COLUMNS)
-    return frame
-
-
+# --- good frames (the two exports' are in quality_frames.py) ----------------------------------------------------------
 def _registry(extract: str, **columns: tuple[object, ...]) -> pd.DataFrame:
-    frame = pd.DataFrame({name: _text(*values) for name, values in columns.items()})
+    frame = pd.DataFrame({name: strings(*values) for name, values in columns.items()})
     assert tuple(frame) == REGISTRY_FILES[extract]
     return frame
 
