@@ -1,6 +1,7 @@
 """The warehouse schema as SQLAlchemy Core tables: the one definition queries are written against.
 
-Alembic migrations (warehouse/migrations) create it; `tests/unit/warehouse/test_migrations.py` checks the two never drift.
+Alembic migrations (warehouse/migrations) create it; `tests/unit/warehouse/test_migrations.py` checks the two never
+drift.
 No table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC keys
 (ingest/pseudonymise.py). The table and column comments are the analysts' data dictionary
 (`python -m dlsei_dev.dictionary` writes docs/data-dictionary.md from them): a table comment starts with its grain.
