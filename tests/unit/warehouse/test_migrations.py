@@ -326,6 +326,8 @@ def test_0011_keeps_the_registry_rows_as_first_versions_and_back(warehouse: Engi
             )
         )
     upgrade(warehouse)
+    keys = {t: inspect(warehouse).get_pk_constraint(t)["constrained_columns"] for t in ("dim_university", "dim_person")}
+    assert keys == {"dim_university": ["university_id", "valid_from"], "dim_person": ["person_key", "valid_from"]}
     with warehouse.begin() as conn:
         versions = conn.execute(text("SELECT university_id, valid_from, valid_to FROM dim_university")).all()
         assert [(u, str(f), t) for u, f, t in versions] == [("U1", "1900-01-01", None)]
