@@ -26,9 +26,14 @@ def _add_db(subcommands: argparse._SubParsersAction) -> None:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from dlsei.ingest.registry import confirm_extract
     from dlsei.resources import resources
 
-    key = resources().landing.replay(args.name)
+    res = resources()
+    if args.confirm:
+        confirm_extract(res, args.name)
+        print(f"{args.name} confirmed: the change guard lets these exact bytes through")
+    key = res.landing.replay(args.name)
     print(f"{args.name} is back in {key}: the next coursera_exports or hec_registry run loads it")
     return 0
 
@@ -38,6 +43,11 @@ def _add_replay(subcommands: argparse._SubParsersAction) -> None:
         "replay", help="move a fixed file from quarantine/ back to incoming/ so the next run loads it"
     )
     parser.add_argument("name", help="the file's name in quarantine/ (the data team's alert names it)")
+    parser.add_argument(
+        "--confirm",
+        action="store_true",
+        help="a registry extract the change guard held (registry_mass_change) is right: apply it as it is",
+    )
     parser.set_defaults(handler=_replay)
 
 

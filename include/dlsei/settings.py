@@ -35,6 +35,9 @@ class Settings:
     data_docs_url: str = ""  # s3://bucket/prefix the Data Docs site is mirrored to; empty: the local site only
     data_docs_link: str = ""  # the address people open the site at (an S3 website or CDN); empty: derived
     dq_results_keep_days: int = 90  # GX validation results (and their Data Docs pages) kept; dq_result keeps all
+    # Registry history and restatement (issue 20)
+    restatement_window_days: int = 90  # a registry correction republishes the as-of dates this far back
+    registry_max_change_pct: int = 20  # a people extract changing more of the people waits for a person to confirm
 
     @property
     def is_production(self) -> bool:
@@ -111,4 +114,7 @@ def load_settings() -> Settings:
         data_docs_url=data_docs_url,
         data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
         dq_results_keep_days=_whole("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90", "days", minimum=1),
+        # Registry history and restatement (issue 20)
+        restatement_window_days=_whole("AIRFLOW_VAR_DLSEI_RESTATEMENT_WINDOW_DAYS", "90", "days"),
+        registry_max_change_pct=_whole("AIRFLOW_VAR_DLSEI_REGISTRY_MAX_CHANGE_PCT", "20", "percent"),
     )

@@ -70,10 +70,20 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ("dim_university",),
     ),
     "v_course": ("One row per course or guided project of the catalogue, with its domain.", ("dim_course",)),
+    "v_restatement": (
+        "One row per registry change x as-of date it republished x measure it moved (a date the change republished "
+        "without moving any figure has one row with no measure): a corrected registry extract restates the "
+        "published dates it changed, within the restatement window, and this says what was published before and "
+        "after. [measures.md](measures.md#registry-history-and-restatement) explains when it happens.",
+        ("registry_change", "restatement", "restatement_measure"),
+    ),
 }
 VIEW_COLUMNS: Final = {
     "allocations": "university x cohort rows summed into this row",
     "university_name": "the university's name in the registry",
+    "changed_from": "the first date whose registry the extract changed",
+    "changed_until": "the first date it left as it was (the next extract's); NULL: up to now",
+    "restated_by": "the run that republished the date",
 }
 # The order tables are presented in: what analysts read first, what holds keys next, the pipeline's own last.
 SECTIONS: Final = (
@@ -95,7 +105,10 @@ SECTIONS: Final = (
     ),
     (
         "HEC registry",
-        "The latest validated extract of each kind, replaced whole.",
+        "Type-2 history of the universities, people, seat allocations and programmes: one row per version, "
+        "`valid_from` (the date of the extract that made it true) to `valid_to` (exclusive; NULL for the current "
+        "version). A mart of as-of date D joins the versions valid on D. The course catalogue is the latest "
+        "extract, replaced whole.",
         ("dim_university", "dim_person", "dim_seat_allocation", "dim_programme", "dim_course"),
     ),
 )
@@ -136,6 +149,15 @@ FROM v_activity_by_domain
 WHERE as_of_date = (SELECT MAX(as_of_date) FROM v_activity_by_domain)
 GROUP BY domain
 ORDER BY hours DESC;
+```
+
+What a registry correction changed in the published figures, newest first:
+
+```sql
+SELECT extract, extract_date, changed_columns, as_of_date, university_id, cohort_id, measure,
+       before_value, after_value
+FROM v_restatement
+ORDER BY change_id DESC, as_of_date, university_id, measure;
 ```
 
 Guided projects against courses for one university and cohort:

@@ -37,6 +37,9 @@ class StreamOptions:
     # False leaves `extras` missing on every row: building the JSON is a third of the typing time, wasted on a
     # caller that does not keep them (the warehouse does not).
     keep_extras: bool = True
+    # True: a header-only export yields one empty block instead of being refused (a ZIP's course-activity member
+    # on a day nobody studied, which its programme member vouches for: zipped.py).
+    empty_allowed: bool = False
 
 
 DEFAULT_OPTIONS: Final = StreamOptions()
@@ -150,9 +153,11 @@ def _typed_blocks(
     header_map: HeaderMap,
     shape: integrity.FileShape,
     block_rows: int,
+    empty_allowed: bool = False,
 ) -> Iterator[pd.DataFrame]:
     records = 0
     skip = 1  # the header
+    header_only: pd.DataFrame | None = None
     try:
         for group in _batch_groups(path, width, block_rows):
             block = _typed(group, skip=skip, first_record=records + 1, kind=kind, header_map=header_map)
@@ -161,10 +166,14 @@ def _typed_blocks(
             if len(block):
                 records += len(block)
                 yield block
+            elif records == 0 and empty_allowed:
+                header_only = block
             # Not kept while the next block is typed: a caller that drops its block holds one block at a time.
             del block
         if records == 0:
-            raise InvalidContent("header_only", "the file has a header but no records")
+            if header_only is None:
+                raise InvalidContent("header_only", "the file has a header but no records")
+            yield header_only
     except pa.ArrowInvalid:
         raise ExportRejected.from_content(file_name, _diagnose(path, width, shape)) from None
     except InvalidContent as problem:
@@ -202,6 +211,7 @@ def _open(file_name: str, path: Path, fallback_ts: datetime | None, options: Str
             header_map=header_map if options.keep_extras else replace(header_map, extras=()),
             shape=shape,
             block_rows=options.block_rows,
+            empty_allowed=options.empty_allowed,
         ),
     )
 

@@ -9,9 +9,10 @@ from sqlalchemy import Engine, exists, select
 from dlsei.canonical import COURSE_ACTIVITY, COURSERA_KINDS, MEMBERSHIP, is_registry_file
 from dlsei.exports import export_kinds, export_timestamp
 from dlsei.ingest.landing import Landing
+from dlsei.ingest.ledger import BUNDLE, LOADED
 from dlsei.resources import Resources
 from dlsei.runs import RunContext, as_of_date
-from dlsei.warehouse.schema import snap_course_activity, snap_membership
+from dlsei.warehouse.schema import file_ledger, snap_course_activity, snap_membership
 
 KIND_NAMES = {MEMBERSHIP: "membership (ProgramActivity / Membership report)", COURSE_ACTIVITY: "course activity"}
 
@@ -23,11 +24,17 @@ def expected_as_of(run: RunContext) -> date:
 
 def published_kinds(engine: Engine, as_of: date) -> set[str]:
     with engine.connect() as conn:
-        return {
+        kinds = {
             kind
             for kind, table in ((MEMBERSHIP, snap_membership), (COURSE_ACTIVITY, snap_course_activity))
             if conn.execute(select(exists().where(table.c.as_of_date == as_of))).scalar_one()
         }
+        # A loaded ZIP published both, though its course-activity member may hold no record (a day nobody studied).
+        f = file_ledger
+        bundle = exists().where(f.c.as_of_date == as_of, f.c.kind == BUNDLE, f.c.status == LOADED)
+        if conn.execute(select(bundle)).scalar_one():
+            kinds |= set(COURSERA_KINDS)
+        return kinds
 
 
 def _waiting_kinds(run: RunContext, landing: Landing, as_of: date) -> set[str]:

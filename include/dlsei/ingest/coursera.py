@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from dlsei.canonical import is_registry_file
 from dlsei.exports import ExportRejected, export_timestamp
 from dlsei.ingest.intake import IntakeReport, Loaded, land_file
+from dlsei.ingest.ledger import BUNDLE
 from dlsei.ingest.pseudonymise import Pseudonymiser
 from dlsei.ingest.snapshots import SNAPSHOT_TABLES
 from dlsei.ingest.streaming import load_file
@@ -58,7 +59,7 @@ class CourseraLoader:
             raise ExportRejected(self.file_name, "no_data", "the file holds no course-activity or membership export")
         as_of = exports[0].as_of
         return Loaded(
-            kind=exports[0].kind if len(exports) == 1 else "coursera_bundle",
+            kind=exports[0].kind if len(exports) == 1 else BUNDLE,
             layout="+".join(export.layout for export in exports),
             as_of_date=as_of,
             rows_read=sum(export.rows_read for export in exports),

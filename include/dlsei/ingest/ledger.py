@@ -13,6 +13,8 @@ LOADED = "loaded"
 DUPLICATE = "duplicate"
 QUARANTINED = "quarantined"
 FAILED = "failed"
+# The kind of a loaded ZIP: one ledger row for its course-activity and membership exports.
+BUNDLE = "coursera_bundle"
 
 
 @dataclass(frozen=True)

@@ -104,13 +104,17 @@ def check_day(context: Context, summary: dict[str, Any]) -> None:
 
 def refresh_marts(context: Context) -> list[str]:
     """Rebuild the marts of the requested as-of dates (param `as_of_dates`), or else of every date whose
-    snapshots changed since its marts were built: whatever triggered the run, no date is missed or doubled."""
+    snapshots changed since its marts were built: whatever triggered the run, no date is missed or doubled. First,
+    the published dates a registry extract changed are restated (publish/restatement.py); the alerts of the run are
+    raised for the rebuilt dates only, not for restated history."""
     from dlsei.canonical import COURSERA_KINDS
     from dlsei.ingest.arrivals import published_kinds
     from dlsei.publish.marts import pending_dates, refresh_utilisation
+    from dlsei.publish.restatement import restate
 
     run = run_context(context)
     engine = resources(run.settings).warehouse
+    restate(engine, run)
     requested = (context.get("params") or {}).get("as_of_dates") or []
     with engine.connect() as conn:
         dates = [date.fromisoformat(d) for d in requested] or pending_dates(conn)

@@ -1,5 +1,5 @@
 """The seats of one as-of date, as docs/measures.md defines them: the one reading of the snapshots that the
-utilisation mart counts and the seat lifecycle records seat by seat.
+utilisation mart counts and the seat lifecycle records seat by seat, and of the registry as it stood that date.
 
 A seat is a membership row of the as-of date's snapshot; its last activity is the later of the membership's own
 and the latest of its course rows. A removed seat is one seen in an earlier snapshot and missing from this one.
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Subquery, and_, exists, func, select
+from sqlalchemy import Subquery, Table, and_, exists, func, select
 
 from dlsei.runs import karachi_midnight_utc
-from dlsei.warehouse.expressions import later
+from dlsei.warehouse.expressions import later, valid_on
 from dlsei.warehouse.schema import (
     dim_programme,
     dim_seat_allocation,
@@ -28,10 +28,16 @@ def window_start(as_of: date, days: int) -> datetime:
     return karachi_midnight_utc(as_of - timedelta(days=days - 1))
 
 
+def registry_on(table: Table, as_of: date) -> Subquery:
+    """The registry table's versions valid on `as_of` (one per key), under the table's own name: every mart of a date
+    joins the registry of that date, so a later extract never rewrites an earlier date unless it restates it."""
+    return select(table).where(valid_on(table, as_of)).subquery(table.name)
+
+
 def running_programmes(as_of: date) -> Subquery:
     """The programmes (program_slug, university_id, cohort_id) of every allocation whose cohort window contains
     `as_of`: the university x cohorts the marts publish for that date."""
-    p, a = dim_programme, dim_seat_allocation
+    p, a = registry_on(dim_programme, as_of), registry_on(dim_seat_allocation, as_of)
     return (
         select(p.c.program_slug, p.c.university_id, p.c.cohort_id)
         .select_from(p.join(a, and_(a.c.university_id == p.c.university_id, a.c.cohort_id == p.c.cohort_id)))

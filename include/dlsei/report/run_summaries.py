@@ -16,7 +16,7 @@ from dlsei.alerts.messages import DATA_TEAM, SENT
 from dlsei.ingest import ledger
 from dlsei.quality.definitions import CRITICAL, WARNING
 from dlsei.runs import airflow_load_id, stored_utc
-from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, mart_refresh, pipeline_run
+from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, mart_refresh, pipeline_run, restatement
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,12 @@ def _refreshed_dates(conn: Connection, load_id: str) -> list[date]:
     return list(conn.execute(select(mart_refresh.c.as_of_date).where(mart_refresh.c.load_id == load_id)).scalars())
 
 
+def _restated_dates(conn: Connection, load_id: str) -> int:
+    """As-of dates the run republished because a registry extract changed them (publish/restatement.py)."""
+    r = restatement
+    return conn.execute(select(func.count(r.c.as_of_date.distinct())).where(r.c.load_id == load_id)).scalar_one()
+
+
 def _alerts_sent(conn: Connection, as_of_dates: list[date]) -> int:
     # Digests are queued once per recipient and date, so they belong to the dates the run rebuilt, not to a run id.
     m = alert_message
@@ -132,6 +138,7 @@ def summarise(conn: Connection, run: FinishedRun, data_docs: str | None = None) 
         "marts_refreshed": len(refreshed),
         "alerts_sent": _alerts_sent(conn, refreshed),
         "data_complete_through": max(through, default=None),
+        "dates_restated": _restated_dates(conn, run.load_id),
     }
 
 
@@ -168,6 +175,8 @@ def render_runs(runs: list[dict[str, object]]) -> str:
             f"  marts: {run['marts_refreshed']} date(s) rebuilt, {run['alerts_sent']} digest(s) delivered; "
             f"data complete through {run['data_complete_through'] or '-'}",
         ]
+        if run.get("dates_restated"):
+            lines.append(f"  registry: restated {run['dates_restated']} date(s) (v_restatement says what moved)")
         if run["data_docs_url"]:
             lines.append(f"  Data Docs: {run['data_docs_url']}")
         blocks.append("\n".join(lines))

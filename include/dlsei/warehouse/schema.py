@@ -9,6 +9,8 @@ No table here holds a learner's raw e-mail, name, CNIC or roll number: identifie
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -143,7 +145,31 @@ int_seat_seen = Table(
     "same transaction: the seats a later snapshot can miss (removed seats), without reading every earlier day.",
 )
 
-# --- HEC registry (current state; replaced whole by each validated extract set) ---------------------------------
+# --- HEC registry (type-2 history: one row per version, valid_from to valid_to) -----------------------------------
+# The first extract of a kind stands for every date before it: a version it starts is valid from this date.
+BEFORE_ANY_EXTRACT = date(1900, 1, 1)
+
+
+def _validity() -> tuple[Column, Column]:
+    """A registry version's part of the primary key and its end (migration 0011)."""
+    return (
+        Column(
+            "valid_from",
+            Date,
+            primary_key=True,
+            server_default=text(f"'{BEFORE_ANY_EXTRACT.isoformat()}'"),
+            comment="the first date the version holds: the date of the extract that made it true "
+            f"({BEFORE_ANY_EXTRACT.isoformat()} for the first extract of its kind)",
+        ),
+        Column(
+            "valid_to",
+            Date,
+            comment="the first date it no longer holds (the date of the extract that changed or dropped it); "
+            "NULL while it is current",
+        ),
+    )
+
+
 dim_university = Table(
     "dim_university",
     metadata,
@@ -153,7 +179,9 @@ dim_university = Table(
     Column("sector", String(16), nullable=False, comment="public or private"),
     Column("city", String(100), comment="the city of its main campus"),
     Column("coordinator_email", String(320), comment="a staff contact for alerts, not a learner"),
-    comment="One row per university of the HEC registry (the latest extract).",
+    *_validity(),
+    comment="One row per university of the HEC registry x version (valid_from to valid_to; NULL valid_to is "
+    "the current one).",
 )
 
 dim_person = Table(
@@ -166,7 +194,9 @@ dim_person = Table(
     Column("role", String(16), nullable=False, comment="student or faculty"),
     Column("status", String(16), nullable=False, comment="enrolled, graduated or left"),
     Column("status_date", Date, comment="admission or hiring date while enrolled, else the date they left"),
-    comment="One row per student or faculty member of the HEC registry (the latest extract), identifiers as keys.",
+    *_validity(),
+    comment="One row per student or faculty member of the HEC registry x version (valid_from to valid_to; NULL "
+    "valid_to is the current one), identifiers as keys.",
 )
 
 dim_seat_allocation = Table(
@@ -177,7 +207,9 @@ dim_seat_allocation = Table(
     Column("cohort_start", Date, nullable=False, comment="first day of the cohort window"),
     Column("cohort_end", Date, nullable=False, comment="last day of the cohort window (inclusive)"),
     Column("seats", Integer, nullable=False, comment="seats HEC allocated to the university for the cohort"),
-    comment="One row per university x cohort: the seats HEC allocated (the latest extract).",
+    *_validity(),
+    comment="One row per university x cohort x version: the seats HEC allocated (valid_from to valid_to; NULL "
+    "valid_to is the current one).",
 )
 
 dim_programme = Table(
@@ -187,7 +219,9 @@ dim_programme = Table(
     Column("program_name", String(300), comment="the programme's name in Coursera"),
     Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
     Column("cohort_id", String(32), nullable=False, comment=_COHORT),
-    comment="One row per Coursera programme: the university x cohort whose seats it carries (the latest extract).",
+    *_validity(),
+    comment="One row per Coursera programme x version: the university x cohort whose seats it carries "
+    "(valid_from to valid_to; NULL valid_to is the current one).",
 )
 
 dim_course = Table(
@@ -358,6 +392,65 @@ mart_refresh = Table(
     comment="One row per as-of date whose marts are published: the newest file they were built from.",
 )
 
+# --- registry restatement (migration 0012) -----------------------------------------------------------------------
+_CHANGE = "the registry change restated (registry_change.change_id)"
+registry_change = Table(
+    "registry_change",
+    metadata,
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, nullable=False, comment="the extract's file (file_ledger.file_id)"),
+    Column("extract", String(32), nullable=False, comment="universities, people, seat_allocations or programmes"),
+    Column("extract_date", Date, nullable=False, comment="the date in the extract's name"),
+    Column("valid_from", Date, nullable=False, comment="the first date whose registry the extract changed"),
+    Column("valid_to", Date, comment="the first date it left as it was (the next extract's); NULL: up to now"),
+    Column("keys_before", Integer, nullable=False, comment="rows (people, universities...) the registry had"),
+    Column("added", Integer, nullable=False, comment="rows the extract added"),
+    Column("removed", Integer, nullable=False, comment="rows the extract dropped"),
+    Column("changed", Integer, nullable=False, comment="rows with at least one value changed"),
+    Column("changed_columns", String(1000), comment="how many rows changed each column, e.g. 'university_id 3'"),
+    Column("restated_by", String(250), comment="the run that republished its dates; NULL until one has"),
+    comment="One row per registry extract that changed what the registry said for some dates: what changed, "
+    "from when, and whether its dates were restated.",
+)
+
+restatement = Table(
+    "restatement",
+    metadata,
+    Column("change_id", Integer, primary_key=True, comment=_CHANGE),
+    Column("as_of_date", Date, primary_key=True, comment="an as-of date republished for the change"),
+    Column("measures_changed", Integer, nullable=False, comment="rows of restatement_measure for the date"),
+    Column("load_id", String(250), nullable=False, comment="the run that republished it"),
+    comment="One row per registry change x as-of date it republished (within the restatement window).",
+)
+
+restatement_measure = Table(
+    "restatement_measure",
+    metadata,
+    Column("change_id", Integer, primary_key=True, comment=_CHANGE),
+    Column("as_of_date", Date, primary_key=True, comment="the as-of date republished"),
+    Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), primary_key=True, comment=_COHORT),
+    Column(
+        "measure",
+        String(64),
+        primary_key=True,
+        comment="a column of mart_quota_utilisation, or learner_match:<method> for mart_learner_match's learners",
+    ),
+    Column("before_value", Float, comment="as published before; NULL when the row did not exist"),
+    Column("after_value", Float, comment="as republished; NULL when the row no longer exists"),
+    comment="One row per registry change x as-of date x university x cohort x measure that the restatement moved.",
+)
+
+registry_confirmation = Table(
+    "registry_confirmation",
+    metadata,
+    Column("sha256", String(64), primary_key=True, comment="the confirmed file's bytes"),
+    Column("file_name", String(512), nullable=False, comment="the file's name when it was confirmed"),
+    Column("confirmed_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    comment="One row per registry extract a person confirmed after the change guard held it (dlsei replay "
+    "--confirm): those exact bytes are applied however many people they change.",
+)
+
 # --- data quality ------------------------------------------------------------------------------------------------
 dq_result = Table(
     "dq_result",
@@ -465,6 +558,13 @@ pipeline_run = Table(
     Column("alerts_sent", Integer, nullable=False, comment="digests for those dates that have been delivered"),
     Column("data_complete_through", Date, comment="newest as-of date of the files loaded or marts rebuilt"),
     Column("recorded_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column(
+        "dates_restated",
+        Integer,
+        nullable=False,
+        server_default=text("0"),
+        comment="as-of dates the run republished because a registry extract changed them (restatement)",
+    ),
     comment="One row per finished DAG run: what it loaded, validated, published and sent (dlsei health reads it).",
 )
 Index("ix_pipeline_run_dag_id_finished_at", pipeline_run.c.dag_id, pipeline_run.c.finished_at)

@@ -97,3 +97,29 @@ def test_content_not_name_decides_zip_or_csv(tmp_path: Path) -> None:
     plain.write_bytes((FIXTURES / "legacy_membership_16.csv").read_bytes())
     [parsed] = read_export(plain.name, plain)
     assert parsed.layout == "legacy_membership_16"
+
+
+def test_an_empty_course_member_reads_empty_when_the_programme_member_lists_members(tmp_path: Path) -> None:
+    header_only = (FIXTURES / "current_course_activity_35.csv").read_text().splitlines()[0] + "\n"
+    path = console_zip(tmp_path, **{COURSES: header_only})
+    courses, programmes = read_export(path.name, path)
+    assert (courses.kind, courses.rows_read, list(courses.frame.columns)) == (
+        COURSE_ACTIVITY,
+        0,
+        list(read_export(COURSES, FIXTURES / "current_course_activity_35.csv")[0].frame.columns),
+    )
+    assert programmes.rows_read == 2
+
+
+def test_an_empty_course_member_with_an_empty_programme_member_refuses_the_zip(tmp_path: Path) -> None:
+    members = {
+        name: (FIXTURES / fixture).read_text().splitlines()[0] + "\n"
+        for name, fixture in (
+            (COURSES, "current_course_activity_35.csv"),
+            (PROGRAMMES, "current_program_activity_23.csv"),
+        )
+    }
+    path = console_zip(tmp_path, **members)
+    with pytest.raises(ExportRejected) as caught:
+        read_export(path.name, path)
+    assert caught.value.rule == "header_only"

@@ -17,6 +17,7 @@ from dlsei_dev.generator import SampleConfig, generate_sample
 from sqlalchemy import Engine, func, select
 
 from dlsei.cli import main
+from dlsei.ingest.arrivals import published_kinds
 from dlsei.ingest.coursera import ingest_coursera_exports
 from dlsei.ingest.intake import FAILED_CHECK
 from dlsei.ingest.landing import Landing, landing_from_url
@@ -24,7 +25,7 @@ from dlsei.ingest.ledger import LOADED, QUARANTINED
 from dlsei.resources import Resources
 from dlsei.runs import KARACHI, RunContext
 from dlsei.settings import load_settings
-from dlsei.warehouse.schema import alert_message, file_ledger, snap_course_activity, snap_membership
+from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, snap_course_activity, snap_membership
 
 STAMP = "2026-11-02 02-00-00 UTC"
 USAGE = f"Usage Report {STAMP}.csv"
@@ -185,3 +186,40 @@ def test_a_fixed_quarantined_file_replays_with_one_command(
     second = ingest_coursera_exports(run, Resources(warehouse, landing))
     assert [(o.file_name, o.status) for o in second.outcomes] == [(USAGE, LOADED)]
     assert not [f for f in landing.list("quarantine/") if f.name.startswith(USAGE)]
+
+
+def test_a_zip_whose_course_member_is_empty_loads_with_a_warning(landing: Landing, warehouse: Engine) -> None:
+    """A day nobody studied: the console's CourseActivity member is header-only while its ProgramActivity member
+    lists the programme's members. The ZIP loads (both kinds published for the date), the empty member warned."""
+    fixtures = Path(__file__).parents[2] / "fixtures" / "exports"
+    stamp = "CourseraEnterpriseExport 2026-05-04 17-33-53 UTC"
+    courses = (fixtures / "current_course_activity_35.csv").read_text().splitlines()[0] + "\n"
+    name = f"HEC Cohort 2 - {stamp}.zip"
+    landing.put(
+        f"incoming/{name}",
+        _zip(
+            {
+                f"CourseActivity HEC Cohort 2 - {stamp}.csv": courses.encode(),
+                f"ProgramActivity HEC Cohort 2 - {stamp}.csv": (
+                    fixtures / "current_program_activity_23.csv"
+                ).read_bytes(),
+            }
+        ),
+    )
+    run = RunContext(
+        load_id="test/empty-member", logical_dt=datetime(2026, 5, 5, 8, tzinfo=KARACHI), settings=load_settings()
+    )
+    report = ingest_coursera_exports(run, Resources(warehouse, landing))
+    assert [(o.file_name, o.status, o.rows_loaded) for o in report.outcomes] == [(name, LOADED, 2)]
+    as_of = report.outcomes[0].as_of_date
+    assert published_kinds(warehouse, as_of) == {"course_activity", "membership"}
+    with warehouse.connect() as conn:
+        warnings = conn.execute(
+            select(dq_result.c.suite, dq_result.c.expectation, dq_result.c.severity).where(
+                dq_result.c.load_id == run.load_id, dq_result.c.success.is_(False)
+            )
+        ).all()
+        members = conn.execute(select(func.count()).select_from(snap_membership)).scalar_one()
+    assert [(w.expectation, w.severity) for w in warnings] == [("expect_table_row_count_to_be_between", "warning")]
+    assert "course_activity" in warnings[0].suite
+    assert members == 2

@@ -1,0 +1,146 @@
+"""Registry extracts land as type-2 history: each extract says what was true from its date until the next one, a
+late extract of an earlier date rewrites only its own span, and a people file changing too many people at once
+waits in quarantine until a person confirms it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from dlsei.cli import main
+from dlsei.ingest.ledger import LOADED, QUARANTINED
+from dlsei.ingest.registry import ingest_registry
+from dlsei.resources import Resources, resources
+from dlsei.runs import KARACHI, RunContext
+from dlsei.settings import load_settings
+from dlsei.warehouse.schema import dim_person, dim_seat_allocation, registry_change
+
+UNIVERSITIES = [
+    ["U1", "Uni One", "Sindh", "public", "Karachi", "c1@u1.edu.pk"],
+    ["U2", "Uni Two", "Punjab", "private", "", ""],
+]
+STUDENT = ("student", "enrolled", "2025-09-01")
+
+
+def _csv(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([list(header), *rows])
+    return buffer.getvalue().encode()
+
+
+def allocations_file(seats: int) -> bytes:
+    return _csv(
+        ("university_id", "cohort_id", "cohort_start", "cohort_end", "seats"),
+        [["U1", "C1", "2026-08-01", "2027-01-31", str(seats)]],
+    )
+
+
+def people_file(people: int, moved: int = 0) -> bytes:
+    """`people` students of U1 (U2 for the first `moved`)."""
+    return _csv(
+        ("roll_number", "cnic", "full_name", "email", "university_id", "role", "status", "status_date"),
+        [
+            [f"R{i:03d}", f"35202-{i:07d}-1", f"Person {i}", f"p{i}@u.edu.pk", "U2" if i < moved else "U1", *STUDENT]
+            for i in range(people)
+        ],
+    )
+
+
+def land(res: Resources, files: dict[str, bytes], day: date) -> dict[str, str]:
+    for name, data in files.items():
+        res.landing.put(f"incoming/{name}", data)
+    run = RunContext(
+        load_id=f"test/registry-{day}",
+        logical_dt=datetime(day.year, day.month, day.day, 9, tzinfo=KARACHI),
+        settings=load_settings(),
+    )
+    return {o.file_name: o.status for o in ingest_registry(run, res).outcomes}
+
+
+def universities(day: str) -> dict[str, bytes]:
+    header = ("university_id", "university_name", "region", "sector", "city", "coordinator_email")
+    return {f"hec_universities_{day}.csv": _csv(header, UNIVERSITIES)}
+
+
+@pytest.fixture
+def res(dlsei_env: Path, warehouse: Engine) -> Resources:
+    return resources()
+
+
+def _versions(res: Resources) -> list[tuple[int, str, str | None]]:
+    a = dim_seat_allocation
+    with res.warehouse.connect() as conn:
+        rows = conn.execute(select(a.c.seats, a.c.valid_from, a.c.valid_to).order_by(a.c.valid_from)).all()
+    return [(seats, str(start), str(end) if end else None) for seats, start, end in rows]
+
+
+def test_extracts_build_versions_and_a_late_extract_rewrites_only_its_span(res: Resources) -> None:
+    assert land(
+        res,
+        universities("2026-10-01") | {"hec_seat_allocations_2026-10-01.csv": allocations_file(10)},
+        date(2026, 10, 1),
+    ) == {"hec_universities_2026-10-01.csv": LOADED, "hec_seat_allocations_2026-10-01.csv": LOADED}
+    assert _versions(res) == [(10, "1900-01-01", None)]  # the first extract stands for every earlier date
+    land(res, {"hec_seat_allocations_2026-11-01.csv": allocations_file(12)}, date(2026, 11, 1))
+    land(res, {"hec_seat_allocations_2026-11-02.csv": allocations_file(12)}, date(2026, 11, 2))  # no change
+    assert _versions(res) == [(10, "1900-01-01", "2026-11-01"), (12, "2026-11-01", None)]
+    # A corrected extract of 15 October arrives late: only 15-31 October change.
+    land(res, {"hec_seat_allocations_2026-10-15.csv": allocations_file(15)}, date(2026, 11, 3))
+    assert _versions(res) == [
+        (10, "1900-01-01", "2026-10-15"),
+        (15, "2026-10-15", "2026-11-01"),
+        (12, "2026-11-01", None),
+    ]
+    with res.warehouse.connect() as conn:
+        changes = conn.execute(
+            select(
+                registry_change.c.extract_date,
+                registry_change.c.valid_from,
+                registry_change.c.valid_to,
+                registry_change.c.changed,
+                registry_change.c.changed_columns,
+            )
+            .where(registry_change.c.extract == "seat_allocations")
+            .order_by(registry_change.c.change_id)
+        ).all()
+    # The first extract added the allocation; the unchanged extract of 2 November is not a change.
+    assert [tuple(str(v) if isinstance(v, date) else v for v in c) for c in changes] == [
+        ("2026-10-01", "1900-01-01", None, 0, None),
+        ("2026-11-01", "2026-11-01", None, 1, "seats 1"),
+        ("2026-10-15", "2026-10-15", "2026-11-01", 1, "seats 1"),
+    ]
+
+
+def test_a_mass_change_of_people_waits_for_confirmation(res: Resources, capsys: pytest.CaptureFixture[str]) -> None:
+    land(res, universities("2026-10-01") | {"hec_people_2026-10-01.csv": people_file(20)}, date(2026, 10, 1))
+    # 4 of 20 people move (20%): at the limit, applied.
+    assert land(res, {"hec_people_2026-10-10.csv": people_file(20, moved=4)}, date(2026, 10, 10)) == {
+        "hec_people_2026-10-10.csv": LOADED
+    }
+    # 6 more move and one person is added: 7 of 20 (35%), held.
+    name = "hec_people_2026-10-20.csv"
+    assert land(res, {name: people_file(21, moved=10)}, date(2026, 10, 20)) == {name: QUARANTINED}
+    assert [f.name for f in res.landing.list("quarantine/") if f.name == name] == [name]
+
+    def current() -> dict[str, int]:
+        p = dim_person
+        with res.warehouse.connect() as conn:
+            rows = conn.execute(select(p.c.university_id).where(p.c.valid_to.is_(None))).scalars().all()
+        return {u: rows.count(u) for u in sorted(set(rows))}
+
+    assert current() == {"U1": 16, "U2": 4}
+    assert main(["replay", "--confirm", name]) == 0
+    assert "confirmed" in capsys.readouterr().out
+    assert land(res, {}, date(2026, 10, 20)) == {name: LOADED}
+    assert current() == {"U1": 11, "U2": 10}
+    with res.warehouse.connect() as conn:
+        assert conn.execute(
+            select(registry_change.c.keys_before, registry_change.c.added, registry_change.c.changed).where(
+                registry_change.c.extract_date == date(2026, 10, 20)
+            )
+        ).one() == (20, 1, 6)
