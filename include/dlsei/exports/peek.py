@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -16,6 +17,8 @@ from pathlib import Path, PurePosixPath
 from dlsei.exports.layouts import detect_layout
 from dlsei.exports.rejections import InvalidContent
 from dlsei.exports.zipped import is_zip, member_role
+
+log = logging.getLogger(__name__)
 
 
 def _first_record(lines: Iterable[str]) -> list[str]:
@@ -30,6 +33,7 @@ def _kind(header: list[str]) -> set[str]:
 
 
 def export_kinds(path: Path) -> set[str]:
+    """Never raises: whatever is wrong with the file, loading it quarantines it with the reason."""
     try:
         if not is_zip(path):
             with path.open(encoding="utf-8-sig", newline="") as stream:
@@ -42,5 +46,6 @@ def export_kinds(path: Path) -> set[str]:
                 with archive.open(info) as member:
                     kinds |= _kind(_first_record(io.TextIOWrapper(member, encoding="utf-8-sig", newline="")))
         return kinds
-    except (UnicodeDecodeError, zipfile.BadZipFile, EOFError, OSError):
+    except Exception as error:  # any fault of any file, foreseen or not: loading reports it
+        log.warning("%s: header not readable (%s); loading it will say why", path.name, type(error).__name__)
         return set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from sqlalchemy import Engine, exists, select
@@ -13,6 +14,7 @@ from dlsei.resources import Resources
 from dlsei.runs import RunContext, as_of_date
 from dlsei.warehouse.schema import snap_course_activity, snap_membership
 
+log = logging.getLogger(__name__)
 KIND_NAMES = {MEMBERSHIP: "membership (ProgramActivity / Membership report)", COURSE_ACTIVITY: "course activity"}
 
 
@@ -37,8 +39,11 @@ def _waiting_kinds(run: RunContext, landing: Landing, as_of: date) -> set[str]:
         if is_registry_file(landed.name) or stamp is None or stamp > run.logical_dt:
             continue
         if as_of_date(stamp, run.settings.coursera_lag_days) == as_of:
-            with landing.fetch(landed.key) as path:
-                kinds |= export_kinds(path)
+            try:
+                with landing.fetch(landed.key) as path:
+                    kinds |= export_kinds(path)
+            except FileNotFoundError:
+                log.info("%s was moved away while the sensor looked at it", landed.key)
     return kinds
 
 

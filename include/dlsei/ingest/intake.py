@@ -11,6 +11,8 @@ written, and where it is archived.
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -18,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Final, Protocol
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from dlsei.alerts import notify_data_team
 from dlsei.errors import FileRejected
@@ -30,6 +33,10 @@ from dlsei.runs import RunContext
 
 # The quarantine rule of a file a critical expectation stopped: its notice links the Data Docs.
 FAILED_CHECK: Final = "critical_expectation"
+# The quarantine rule of a file whose loading failed in our code, not on a rule about files: not a verdict on it.
+INTERNAL_ERROR: Final = "internal_error"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -179,10 +186,42 @@ class FileLoader(Protocol):
         ...
 
 
+def _unreachable(error: Exception) -> bool:
+    """The warehouse went away: no file is to blame, and the task's retry is what helps."""
+    return isinstance(error, DisconnectionError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
 def land_file(run: RunContext, res: Resources, landed: LandedFile, loader: FileLoader) -> FileOutcome:
-    """Take one incoming file through the landing sequence (this module's docstring)."""
+    """Take one incoming file through the landing sequence (this module's docstring). Whatever goes wrong with the
+    file, it ends quarantined with a ledger row, and the caller goes on to the next file."""
+    sha256 = res.landing.sha256(landed.key)
+    try:
+        return _land(run, res, landed, loader, sha256)
+    except Exception as error:
+        if _unreachable(error):
+            raise
+        # Our fault or a case nobody foresaw, not a rule the file broke. The traceback goes to the task log, the
+        # reason says what kind of failure it was and where to look; the error's message goes nowhere, as it may
+        # quote a learner's record.
+        failure = f"{type(error).__module__}.{type(error).__qualname__}"
+        log.error(
+            "internal error while landing %s (run %s): %s\n%s",
+            landed.name,
+            run.load_id,
+            failure,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
+        reason = (
+            f"{landed.name}: internal error while loading ({failure}); the file may be fine: "
+            f"the traceback is in the task log of run {run.load_id}"
+        )
+        return quarantine(
+            res.landing, res.warehouse, run, landed, sha256, rule=INTERNAL_ERROR, reason=reason, kind=loader.kind
+        )
+
+
+def _land(run: RunContext, res: Resources, landed: LandedFile, loader: FileLoader, sha256: str) -> FileOutcome:
     landing, engine = res.landing, res.warehouse
-    sha256 = landing.sha256(landed.key)
     with engine.connect() as conn:
         original = ledger.loaded_file_id(conn, sha256)
     if original is not None:
