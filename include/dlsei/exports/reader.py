@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Final, TextIO
@@ -26,7 +26,7 @@ from dlsei.exports.layouts import HeaderMap, detect_layout, map_header
 from dlsei.exports.limits import Limits, current_limits
 from dlsei.exports.rejections import ExportRejected, InvalidContent
 from dlsei.exports.stamps import export_timestamp
-from dlsei.exports.values import to_canonical
+from dlsei.exports.values import first_fault, typed_rows
 
 BLOCK_BYTES: Final = 4 << 20
 BLOCK_ROWS: Final = 50_000
@@ -40,6 +40,9 @@ class StreamOptions:
     # caller that does not keep them (the warehouse does not).
     keep_extras: bool = True
     limits: Limits | None = None  # None: the settings' (limits.py)
+    # True: a record that breaks a row-level value rule is left out of its block and put in the stream's `rejects`
+    # for the caller to judge; False: it refuses the file.
+    reject_rows: bool = False
 
     def resolved_limits(self) -> Limits:
         return self.limits or current_limits()
@@ -62,6 +65,9 @@ class ExportStream:
     layout: str
     export_ts: datetime | None  # UTC, from the file name
     blocks: Iterator[pd.DataFrame]
+    # With StreamOptions.reject_rows: each block's rejected records, appended as the block is yielded: the faults
+    # (values.FAULT_COLUMNS) with the record's raw `email` and `program_slug`, for the caller to key and take away.
+    rejects: list[pd.DataFrame] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -177,13 +183,22 @@ def _typed(
     kind: str,
     header_map: HeaderMap,
     max_field_bytes: int,
+    rejects: list[pd.DataFrame] | None,
 ) -> pd.DataFrame:
     table = pa.Table.from_batches(group).slice(skip)
     _check_field_sizes(table, first_record, max_field_bytes)
     raw = table.to_pandas(types_mapper=_TYPES.get)
     # Index by 1-based record number, so a typing fault names its record.
     raw.index = pd.RangeIndex(first_record, first_record + len(raw))
-    return to_canonical(kind, raw, header_map)
+    frame, faults = typed_rows(kind, raw, header_map)
+    if faults.empty:
+        return frame
+    if rejects is None:
+        raise first_fault(faults)
+    rejected = frame.index.isin(faults["record_no"])
+    seats = frame.loc[rejected, ["email", "program_slug"]]
+    rejects.append(faults.drop(columns="problem").join(seats, on="record_no"))
+    return frame[~rejected]
 
 
 def _typed_blocks(
@@ -196,6 +211,7 @@ def _typed_blocks(
     shape: integrity.FileShape,
     block_rows: int,
     max_field_bytes: int,
+    rejects: list[pd.DataFrame] | None,
 ) -> Iterator[pd.DataFrame]:
     records = 0
     skip = 1  # the header
@@ -208,11 +224,12 @@ def _typed_blocks(
                 kind=kind,
                 header_map=header_map,
                 max_field_bytes=max_field_bytes,
+                rejects=rejects,
             )
+            records += sum(batch.num_rows for batch in group) - skip  # rejected records count too
             group.clear()
             skip = 0
             if len(block):
-                records += len(block)
                 yield block
             # Not kept while the next block is typed: a caller that drops its block holds one block at a time.
             del block
@@ -248,11 +265,13 @@ def _open(file_name: str, path: Path, fallback_ts: datetime | None, options: Str
     header = _read_header(path, max_field_bytes)
     layout = detect_layout(header)
     header_map = map_header(layout, header)
+    rejects: list[pd.DataFrame] = []
     return ExportStream(
         file_name=file_name,
         kind=layout.kind,
         layout=layout.name,
         export_ts=export_timestamp(file_name) or fallback_ts,
+        rejects=rejects,
         blocks=_typed_blocks(
             file_name,
             path,
@@ -262,6 +281,7 @@ def _open(file_name: str, path: Path, fallback_ts: datetime | None, options: Str
             shape=shape,
             block_rows=options.block_rows,
             max_field_bytes=max_field_bytes,
+            rejects=rejects if options.reject_rows else None,
         ),
     )
 

@@ -53,6 +53,8 @@ class CourseraLoader:
             file_id=file_id,
             as_of=lambda stamp: as_of_date(stamp or self.run.logical_dt, lag),
             pseudonymiser=Pseudonymiser(self.run.settings.pseudonymisation_secret),
+            load_id=self.run.load_id,
+            max_rejected_pct=self.run.settings.max_rejected_rows_pct,
         )
         if not exports:
             raise ExportRejected(self.file_name, "no_data", "the file holds no course-activity or membership export")
@@ -63,6 +65,7 @@ class CourseraLoader:
             as_of_date=as_of,
             rows_read=sum(export.rows_read for export in exports),
             rows_loaded=sum(export.rows_loaded for export in exports),
+            rejections=tuple(export.rejections for export in exports if export.rejections),
             quality=[export.quality for export in exports],
             archive_folder=as_of.isoformat(),
             export_ts=exports[0].export_ts,

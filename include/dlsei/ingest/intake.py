@@ -26,6 +26,7 @@ from dlsei.alerts import notify_data_team
 from dlsei.errors import FileRejected
 from dlsei.ingest import ledger
 from dlsei.ingest.landing import LandedFile, Landing
+from dlsei.ingest.rejected_rows import Rejections, record_rejections
 from dlsei.quality import QualityReport, store_results
 from dlsei.quality.docs import data_docs_line
 from dlsei.resources import Resources
@@ -46,6 +47,7 @@ class FileOutcome:
     reason: str | None = None
     as_of_date: date | None = None
     rows_loaded: int = 0
+    rows_rejected: int = 0  # by row rules
 
 
 @dataclass
@@ -68,6 +70,7 @@ class IntakeReport:
         return {
             "files": counts,
             "rows_loaded": sum(o.rows_loaded for o in self.outcomes),
+            "rows_rejected": sum(o.rows_rejected for o in self.outcomes),
             "as_of_dates": [d.isoformat() for d in self.loaded_dates],
             "quarantined": [{"file": o.file_name, "reason": o.reason} for o in self.quarantined],
         }
@@ -149,18 +152,28 @@ class Loaded:
     layout: str
     as_of_date: date
     rows_read: int
-    rows_loaded: int  # rows_read less the repeated rows folded into their twins
+    rows_loaded: int  # rows_read less the rejected rows and the repeated rows folded into their twins
     quality: Sequence[QualityReport]
     archive_folder: str  # under the landing area's archive/
     export_ts: datetime | None = None
+    rejections: Sequence[Rejections] = ()  # rows left out for breaking a row rule (dq_rejected_row), per export
 
     @property
     def passed(self) -> bool:
         return all(report.passed for report in self.quality)
 
+    @property
+    def rows_rejected(self) -> int:
+        return sum(rejections.rows for rejections in self.rejections)
+
     def ledger_row(self, recorded: ledger.LedgerEntry) -> ledger.LedgerEntry:
         """The ledger row of the file once published."""
-        folded = self.rows_read - self.rows_loaded
+        folded = self.rows_read - self.rows_loaded - self.rows_rejected
+        reasons = []
+        if self.rows_rejected:
+            reasons.append(f"{self.rows_rejected} rows rejected by row rules (dq_rejected_row)")
+        if folded:
+            reasons.append(f"{folded} repeated rows folded into their twins")
         return replace(
             recorded,
             kind=self.kind,
@@ -169,8 +182,8 @@ class Loaded:
             as_of_date=self.as_of_date,
             rows_read=self.rows_read,
             rows_loaded=self.rows_loaded,
-            rows_rejected=folded,
-            reason=f"{folded} repeated rows folded into their twins" if folded else None,
+            rows_rejected=self.rows_rejected + folded,
+            reason="; ".join(reasons) or None,
         )
 
 
@@ -237,6 +250,8 @@ def _land(run: RunContext, res: Resources, landed: LandedFile, loader: FileLoade
                 loaded = loader.load(conn, path, file_id)
                 if loaded.passed:
                     _keep_quality(conn, run, loaded)
+                    for rejections in loaded.rejections:
+                        record_rejections(conn, rejections, load_id=run.load_id, validated_for=run.logical_date)
                     ledger.complete(conn, file_id, loaded.ledger_row(recorded))
                 else:
                     transaction.rollback()
@@ -263,7 +278,31 @@ def _land(run: RunContext, res: Resources, landed: LandedFile, loader: FileLoade
     stored = landing.archive(landed.key, loaded.archive_folder)
     with engine.begin() as conn:
         ledger.set_stored_key(conn, file_id, stored)
-    return FileOutcome(landed.name, ledger.LOADED, as_of_date=loaded.as_of_date, rows_loaded=loaded.rows_loaded)
+        if loaded.rejections:
+            _tell_rejected_rows(conn, run, landed, loaded, stored)
+    return FileOutcome(
+        landed.name,
+        ledger.LOADED,
+        as_of_date=loaded.as_of_date,
+        rows_loaded=loaded.rows_loaded,
+        rows_rejected=loaded.rows_rejected,
+    )
+
+
+def _tell_rejected_rows(conn: Connection, run: RunContext, landed: LandedFile, loaded: Loaded, stored: str) -> None:
+    lines = [line for rejections in loaded.rejections for line in rejections.lines()]
+    notify_data_team(
+        conn,
+        subject=f"Rows rejected: {landed.name}",
+        body=(
+            f"The file {landed.name} was loaded for {loaded.as_of_date} without {loaded.rows_rejected} of its "
+            f"{loaded.rows_read} rows, which break row rules (their seats count as unknown that day, not inactive):\n"
+            + "\n".join(f"- {line}" for line in lines)
+            + f"\nEach row is in dq_rejected_row (file, row, rule, column). Run: {run.load_id}\n"
+            f"Once the rule is fixed, load the whole file again with: dlsei replay '{PurePosixPath(stored).name}'"
+        ),
+        as_of=run.logical_date,
+    )
 
 
 def _keep_quality(conn: Connection, run: RunContext, loaded: Loaded) -> None:

@@ -378,6 +378,31 @@ dq_result = Table(
 )
 Index("ix_dq_result_suite_validated_for", dq_result.c.suite, dq_result.c.validated_for)
 
+# Row-level rejects (issue 22): the loader writes them in the transaction that records their file.
+REJECT_OPEN, REJECT_REPLAY_REQUESTED, REJECT_REPLAYED = "open", "replay_requested", "replayed"
+dq_rejected_row = Table(
+    "dq_rejected_row",
+    metadata,
+    Column("rejected_id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, nullable=False, comment=_FILE),
+    Column("file_name", String(512), nullable=False, comment="the export's own name (for a ZIP member: the member's)"),
+    Column("kind", String(64), nullable=False, comment="course_activity or membership"),
+    Column("as_of_date", Date, nullable=False, comment="the as-of date the file's other rows were published for"),
+    Column("record_no", Integer, nullable=False, comment="the 1-based data record in the file (header excluded)"),
+    Column("rule", String(64), nullable=False, comment="the row rule broken: timestamp, number, member_state..."),
+    Column("column_name", String(200), nullable=False, comment="the column as the file's header names it"),
+    Column("value", Text, comment="the offending value; never kept for an identifier column"),
+    Column("program_slug", String(200), comment=_PROGRAMME),
+    Column("learner_key", KEY, comment=_LEARNER),
+    Column("status", String(16), nullable=False, comment="open, replay_requested (dlsei replay) or replayed"),
+    Column("load_id", String(250), nullable=False, comment="the run that rejected the row"),
+    Column("logged_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    comment="One row per rule a delivered row broke: the row was left out and the rest of its file loaded, "
+    "its seat counted unknown that day (not inactive) until the file is replayed.",
+)
+Index("ix_dq_rejected_row_as_of_date", dq_rejected_row.c.as_of_date)
+Index("ix_dq_rejected_row_file_id", dq_rejected_row.c.file_id)
+
 # --- alerts -------------------------------------------------------------------------------------------------------
 alert = Table(
     "alert",
