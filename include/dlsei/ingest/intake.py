@@ -246,6 +246,7 @@ def _land(run: RunContext, res: Resources, landed: LandedFile, loader: FileLoade
         # records (a bad value, a failed expectation) leaves nothing behind.
         with landing.fetch(landed.key) as path, engine.connect() as conn:
             with conn.begin() as transaction:
+                ledger.supersede_replayed(conn, sha256)
                 file_id = ledger.record(conn, recorded)
                 loaded = loader.load(conn, path, file_id)
                 if loaded.passed:

@@ -114,6 +114,14 @@ class Landing(ABC):
         self._delete(source + REASON_SUFFIX)
         return target
 
+    def reload(self, stored_key: str) -> str:
+        """Move an archived file back to incoming/ for the next run to load it again. Returns the new key."""
+        if not _check_key(stored_key).startswith(ARCHIVE):
+            raise ValueError(f"only archived files are loaded again, not {stored_key!r}")
+        target = INCOMING + PurePosixPath(stored_key).name
+        self._move(stored_key, target)
+        return target
+
     def _move_aside(self, key: str, folder: str) -> str:
         if not _check_key(key).startswith(INCOMING):
             raise ValueError(f"only incoming files are archived or quarantined, not {key!r}")

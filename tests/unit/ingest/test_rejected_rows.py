@@ -13,6 +13,8 @@ import pytest
 from dlsei_dev.generator import SampleConfig, generate_sample
 from sqlalchemy import Engine, func, select
 
+from dlsei.cli import main
+from dlsei.exports import values
 from dlsei.ingest.coursera import ingest_coursera_exports
 from dlsei.ingest.landing import Landing, landing_from_url
 from dlsei.ingest.ledger import LOADED, QUARANTINED
@@ -163,3 +165,40 @@ def test_one_percent_of_bad_rows_quarantines_the_file(
     assert (left, published) == (0, 0)
     assert f"row 5: rule 'progress_range': {len(bad)} of {rows} rows" in entry.reason
     assert "more than the 0.5% allowed (AIRFLOW_VAR_DLSEI_MAX_REJECTED_ROWS_PCT)" in entry.reason
+
+
+def test_rejected_rows_are_replayed_once_the_rule_is_fixed(
+    big_day: dict[str, list[list[str]]],
+    landing: Landing,
+    warehouse: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    members = big_day[MEMBERSHIP]
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_MAX_REJECTED_ROWS_PCT", "1")
+    assert _land(landing, warehouse, {MEMBERSHIP: _broken(members, "Member State", "suspended", [3])}) == {
+        MEMBERSHIP: LOADED
+    }
+    # The rule is fixed: the state becomes a known one.
+    monkeypatch.setattr(values, "MEMBER_STATES", (*values.MEMBER_STATES, "SUSPENDED"))
+    assert main(["replay", MEMBERSHIP]) == 0
+    assert f"{MEMBERSHIP} is back in incoming/{MEMBERSHIP}" in capsys.readouterr().out
+    run = RunContext(load_id="test/replayed", logical_dt=RUN_AT, settings=load_settings())
+    (outcome,) = ingest_coursera_exports(run, Resources(warehouse, landing)).outcomes
+    assert (outcome.status, outcome.rows_rejected) == (LOADED, 0)
+    with warehouse.connect() as conn:
+        ledger = conn.execute(select(file_ledger.c.status, file_ledger.c.load_id).order_by("file_id")).all()
+        rejected = conn.execute(select(dq_rejected_row.c.status)).scalars().all()
+        states = conn.execute(
+            select(snap_membership.c.member_state, func.count()).group_by(snap_membership.c.member_state)
+        ).all()
+    assert ledger == [("replayed", "test/rejected-rows"), (LOADED, "test/replayed")]
+    assert rejected == ["replayed"]
+    assert ("SUSPENDED", 1) in states and sum(n for _, n in states) == len(members) - 1
+
+
+def test_replaying_an_unknown_name_says_so(
+    landing: Landing, warehouse: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", "no such file.csv"]) == 1
+    assert "no file 'no such file.csv' in quarantine/" in capsys.readouterr().err
