@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import Engine, exists, select
 
 from dlsei.canonical import COURSE_ACTIVITY, COURSERA_KINDS, MEMBERSHIP, is_registry_file
-from dlsei.exports import export_kinds, export_timestamp
+from dlsei.exports import export_kinds
+from dlsei.ingest.coursera import export_time
 from dlsei.ingest.landing import Landing
 from dlsei.resources import Resources
 from dlsei.runs import RunContext, as_of_date
@@ -35,7 +36,7 @@ def published_kinds(engine: Engine, as_of: date) -> set[str]:
 def _waiting_kinds(run: RunContext, landing: Landing, as_of: date) -> set[str]:
     kinds: set[str] = set()
     for landed in landing.list_incoming():
-        stamp = export_timestamp(landed.name)
+        stamp = export_time(landed)
         if is_registry_file(landed.name) or stamp is None or stamp > run.logical_dt:
             continue
         if as_of_date(stamp, run.settings.coursera_lag_days) == as_of:

@@ -157,6 +157,7 @@ class Loaded:
     archive_folder: str  # under the landing area's archive/
     export_ts: datetime | None = None
     rejections: Sequence[Rejections] = ()  # rows left out for breaking a row rule (dq_rejected_row), per export
+    dated_by: str = ledger.DATED_BY_NAME
 
     @property
     def passed(self) -> bool:
@@ -184,6 +185,7 @@ class Loaded:
             rows_loaded=self.rows_loaded,
             rows_rejected=self.rows_rejected + folded,
             reason="; ".join(reasons) or None,
+            dated_by=self.dated_by,
         )
 
 

@@ -13,6 +13,10 @@ LOADED = "loaded"
 DUPLICATE = "duplicate"
 QUARANTINED = "quarantined"
 FAILED = "failed"
+# What gave a file its as-of date: the export time in its name, else its delivery time, else the run's time.
+DATED_BY_NAME = "file_name"
+DATED_BY_DELIVERY = "delivery_time"
+DATED_BY_RUN = "run_time"
 # A loaded file whose rows were rejected, loaded again whole once the rule was fixed (dlsei replay): the new row
 # is the file's loaded one.
 REPLAYED = "replayed"
@@ -35,6 +39,7 @@ class LedgerEntry:
     rows_rejected: int = 0
     reason: str | None = None
     stored_key: str | None = None
+    dated_by: str | None = None  # DATED_BY_*: what gave the file its as-of date
 
     def __post_init__(self) -> None:
         # The ledger's promise: every row read is either loaded or rejected with a reason.

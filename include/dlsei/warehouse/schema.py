@@ -79,6 +79,11 @@ file_ledger = Table(
     Column("reason", Text, comment="why a file was quarantined, failed or had rows folded"),
     Column("load_id", String(250), nullable=False, comment="the Airflow run (or CLI call) that handled the file"),
     Column("logged_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column(
+        "dated_by",
+        String(16),
+        comment="what gave the as-of date: file_name (its export time), delivery_time (a name without one) or run_time",
+    ),
     comment="One row per file delivered to the landing area (a re-delivery is a row of its own): what the file was, "
     "what became of it and why.",
 )

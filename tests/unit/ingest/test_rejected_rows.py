@@ -14,7 +14,6 @@ from dlsei_dev.generator import SampleConfig, generate_sample
 from sqlalchemy import Engine, func, select
 
 from dlsei.cli import main
-from dlsei.exports import values
 from dlsei.ingest.coursera import ingest_coursera_exports
 from dlsei.ingest.landing import Landing, landing_from_url
 from dlsei.ingest.ledger import LOADED, QUARANTINED
@@ -167,7 +166,7 @@ def test_one_percent_of_bad_rows_quarantines_the_file(
     assert "more than the 0.5% allowed (AIRFLOW_VAR_DLSEI_MAX_REJECTED_ROWS_PCT)" in entry.reason
 
 
-def test_rejected_rows_are_replayed_once_the_rule_is_fixed(
+def test_a_file_with_rejected_rows_is_loaded_whole_again_on_replay(
     big_day: dict[str, list[list[str]]],
     landing: Landing,
     warehouse: Engine,
@@ -179,22 +178,23 @@ def test_rejected_rows_are_replayed_once_the_rule_is_fixed(
     assert _land(landing, warehouse, {MEMBERSHIP: _broken(members, "Member State", "suspended", [3])}) == {
         MEMBERSHIP: LOADED
     }
-    # The rule is fixed: the state becomes a known one.
-    monkeypatch.setattr(values, "MEMBER_STATES", (*values.MEMBER_STATES, "SUSPENDED"))
     assert main(["replay", MEMBERSHIP]) == 0
     assert f"{MEMBERSHIP} is back in incoming/{MEMBERSHIP}" in capsys.readouterr().out
+    assert [f.key for f in landing.list("archive/")] == [], "the archived copy itself went back to incoming/"
+    # The same bytes load again (not set aside as a duplicate). The rule is not fixed here, so the row is rejected
+    # anew: the earlier load and its rejected row are on record as replayed.
     run = RunContext(load_id="test/replayed", logical_dt=RUN_AT, settings=load_settings())
     (outcome,) = ingest_coursera_exports(run, Resources(warehouse, landing)).outcomes
-    assert (outcome.status, outcome.rows_rejected) == (LOADED, 0)
+    assert (outcome.status, outcome.rows_rejected) == (LOADED, 1)
     with warehouse.connect() as conn:
         ledger = conn.execute(select(file_ledger.c.status, file_ledger.c.load_id).order_by("file_id")).all()
-        rejected = conn.execute(select(dq_rejected_row.c.status)).scalars().all()
-        states = conn.execute(
-            select(snap_membership.c.member_state, func.count()).group_by(snap_membership.c.member_state)
+        rejected = conn.execute(
+            select(dq_rejected_row.c.status, dq_rejected_row.c.load_id).order_by("rejected_id")
         ).all()
+        held = conn.execute(select(func.count()).select_from(snap_membership)).scalar_one()
     assert ledger == [("replayed", "test/rejected-rows"), (LOADED, "test/replayed")]
-    assert rejected == ["replayed"]
-    assert ("SUSPENDED", 1) in states and sum(n for _, n in states) == len(members) - 1
+    assert rejected == [("replayed", "test/rejected-rows"), ("open", "test/replayed")]
+    assert held == len(members) - 2
 
 
 def test_replaying_an_unknown_name_says_so(

@@ -172,7 +172,7 @@ def test_a_day_with_one_removed_row_publishes_every_programme_with_that_seat_rem
     run = RunContext(load_id="test/removed", logical_dt=at(date(2026, 11, 3), 480), settings=settings)
     ingest_registry(run, res)
     outcomes = ingest_coursera_exports(run, res).outcomes
-    assert {o.status for o in outcomes} == {"loaded"} and len(outcomes) == 4
+    assert {o.status for o in outcomes} == {"loaded"} and len(outcomes) == 4, [o.reason for o in outcomes]
     days = sorted({o.as_of_date for o in outcomes if o.as_of_date})
     for day in days:
         marts.refresh_utilisation(warehouse, run, day)
