@@ -199,7 +199,7 @@ dim_course = Table(
     metadata,
     Column("course_id", String(64), primary_key=True, comment="Coursera's 22-character course id"),
     Column("course_slug", String(300)),
-    Column("course_name", String(500), comment="the title Coursera shows"),
+    Column("course_name", Text, comment="the title Coursera shows"),
     Column("domain", String(64), nullable=False, comment="one of Coursera's 11 browse domains"),
     Column("content_type", String(32), nullable=False, comment="course or guided_project"),
     comment="One row per Coursera course or guided project of the catalogue, with its domain (the latest extract).",
