@@ -15,7 +15,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from tempfile import TemporaryDirectory
@@ -41,7 +41,7 @@ class LandedFile:
     size: int
     # When it was delivered (the file's modification time, the object's LastModified), UTC: what dates a file whose
     # name carries no export time.
-    modified: datetime | None = None
+    modified: datetime | None = field(default=None, compare=False)
 
 
 def _check_key(key: str) -> str:
