@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import date
 
@@ -26,23 +27,42 @@ def _add_db(subcommands: argparse._SubParsersAction) -> None:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from dlsei.ingest import ledger
     from dlsei.ingest.registry import confirm_extract
     from dlsei.resources import resources
 
     res = resources()
     if args.confirm:
-        confirm_extract(res, args.name)
+        try:
+            confirm_extract(res, args.name)
+        except FileNotFoundError:
+            print(f"dlsei replay --confirm: no file {args.name!r} in quarantine/", file=sys.stderr)
+            return 1
         print(f"{args.name} confirmed: the change guard lets these exact bytes through")
-    key = res.landing.replay(args.name)
+    try:
+        key = res.landing.replay(args.name)
+    except (FileNotFoundError, ValueError):
+        with res.warehouse.begin() as conn:
+            stored = ledger.request_replay(conn, args.name)
+            key = res.landing.reload(stored) if stored else None
+        if key is None:
+            print(
+                f"dlsei replay: no file {args.name!r} in quarantine/, nor a loaded file of that name with rejected "
+                "rows (the data team's notice gives the exact name)",
+                file=sys.stderr,
+            )
+            return 1
     print(f"{args.name} is back in {key}: the next coursera_exports or hec_registry run loads it")
     return 0
 
 
 def _add_replay(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
-        "replay", help="move a fixed file from quarantine/ back to incoming/ so the next run loads it"
+        "replay",
+        help="move a fixed file from quarantine/ back to incoming/ so the next run loads it; or, for a loaded file "
+        "with rejected rows, its archived copy, to load it whole again once the rule is fixed",
     )
-    parser.add_argument("name", help="the file's name in quarantine/ (the data team's alert names it)")
+    parser.add_argument("name", help="the file's name in quarantine/ or archive/ (the data team's notice names it)")
     parser.add_argument(
         "--confirm",
         action="store_true",

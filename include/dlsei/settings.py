@@ -38,6 +38,13 @@ class Settings:
     # Registry history and restatement (issue 20)
     restatement_window_days: int = 90  # a registry correction republishes the as-of dates this far back
     registry_max_change_pct: int = 20  # a people extract changing more of the people waits for a person to confirm
+    # Robustness (issue 22): bounded archives and fields, and the share of a file's rows that may be rejected.
+    zip_max_members: int = 64
+    zip_max_member_bytes: int = 8 << 30
+    zip_max_total_bytes: int = 16 << 30
+    zip_max_ratio: int = 100  # uncompressed / compressed size of a member; CSV text compresses 5 to 20 times
+    csv_max_field_bytes: int = 2 << 20  # the largest legal field (a 1 MB course name) with room to spare
+    max_rejected_rows_pct: float = 0.5
 
     @property
     def is_production(self) -> bool:
@@ -64,6 +71,17 @@ def _whole(name: str, default: str, unit: str, minimum: int = 0) -> int:
     if not value.isdigit() or int(value) < minimum:
         raise ConfigurationError(f"{name} must be a whole number of {unit}, not {value!r}")
     return int(value)
+
+
+def _percent(name: str, default: str) -> float:
+    value = _env(name, default)
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 100:
+        raise ConfigurationError(f"{name} must be a percentage from 0 to 100, not {value!r}")
+    return share
 
 
 def _minutes(name: str, default: str) -> int:
@@ -117,4 +135,11 @@ def load_settings() -> Settings:
         # Registry history and restatement (issue 20)
         restatement_window_days=_whole("AIRFLOW_VAR_DLSEI_RESTATEMENT_WINDOW_DAYS", "90", "days"),
         registry_max_change_pct=_whole("AIRFLOW_VAR_DLSEI_REGISTRY_MAX_CHANGE_PCT", "20", "percent"),
+        # Robustness (issue 22)
+        zip_max_members=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBERS", "64", "members", minimum=1),
+        zip_max_member_bytes=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBER_BYTES", str(8 << 30), "bytes", minimum=1),
+        zip_max_total_bytes=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_TOTAL_BYTES", str(16 << 30), "bytes", minimum=1),
+        zip_max_ratio=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_RATIO", "100", "times", minimum=1),
+        csv_max_field_bytes=_whole("AIRFLOW_VAR_DLSEI_CSV_MAX_FIELD_BYTES", str(2 << 20), "bytes", minimum=1024),
+        max_rejected_rows_pct=_percent("AIRFLOW_VAR_DLSEI_MAX_REJECTED_ROWS_PCT", "0.5"),
     )

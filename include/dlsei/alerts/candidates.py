@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, null, or_, select
 
 from dlsei.alerts.rules import AlertRules
-from dlsei.publish.seats import running_programmes, seat_activity, window_start
+from dlsei.publish.seats import has_rejected_row, running_programmes, seat_activity, window_start
 
 NOT_JOINED = "not_joined"
 NEVER_STARTED = "never_started"
@@ -79,6 +79,8 @@ def candidate_seats(as_of: date, rules: AlertRules) -> Subquery:
             reason.label("reason"),
         )
         .select_from(seats.join(running, running.c.program_slug == seats.c.program_slug))
+        # A seat with a row rejected that day is unknown, not inactive: no rule judges it on part of its evidence.
+        .where(~has_rejected_row(as_of, seats.c.program_slug, seats.c.learner_key))
         .subquery("flagged")
     )
     return select(flagged).where(flagged.c.reason.is_not(None)).subquery("candidates")

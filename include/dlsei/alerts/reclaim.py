@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,6 +10,7 @@ from sqlalchemy import Connection, select
 
 from dlsei.alerts.candidates import candidate_seats
 from dlsei.alerts.rules import AlertRules
+from dlsei.publish.csv_safe import csv_bytes
 from dlsei.runs import karachi_date, stored_utc
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -34,7 +33,7 @@ class ReclaimReport:
     university_id: str
     as_of: date
     seats: int
-    data: bytes  # UTF-8 CSV with a header row
+    data: bytes  # UTF-8 CSV with a header row, safe in a spreadsheet (publish/csv_safe.py)
 
     @property
     def name(self) -> str:
@@ -73,14 +72,6 @@ def reclaim_reports(conn: Connection, as_of: date, rules: AlertRules) -> list[Re
             }
         )
     return [
-        ReclaimReport(university_id=university, as_of=as_of, seats=len(rows), data=_csv(rows))
+        ReclaimReport(university_id=university, as_of=as_of, seats=len(rows), data=csv_bytes(COLUMNS, rows))
         for university, rows in by_university.items()
     ]
-
-
-def _csv(rows: list[dict[str, object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, delete, exists, insert, select
 
 from dlsei.canonical import REGISTRY_FILES, is_registry_file
 from dlsei.errors import FileRejected
+from dlsei.exports import integrity
 from dlsei.ingest.intake import IntakeReport, Loaded, land_file, quarantine
 from dlsei.ingest.landing import QUARANTINE, LandedFile
 from dlsei.ingest.pseudonymise import Pseudonymiser
@@ -93,6 +94,11 @@ def ingest_registry(run: RunContext, res: Resources) -> IntakeReport:
 
 
 def _read(file_name: str, path: Path, extract: str) -> pd.DataFrame:
+    shape = integrity.scan(path)
+    if shape.utf16:
+        raise FileRejected("encoding", f"{file_name}: the file is UTF-16 text: registry extracts are UTF-8")
+    if shape.first_nul is not None:
+        raise FileRejected("nul_bytes", f"{file_name}: the file holds NUL bytes (the first at byte {shape.first_nul})")
     try:
         frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as error:

@@ -17,7 +17,7 @@ from dlsei.ingest.ledger import LOADED
 from dlsei.publish.activity import publish_activity
 from dlsei.publish.lifecycle import publish_lifecycle
 from dlsei.publish.matching import publish_match_counts
-from dlsei.publish.seats import registry_on, removed_seats, running_programmes, seat_activity, window_start
+from dlsei.publish.seats import holds_seat, registry_on, removed_seats, running_programmes, seat_activity, window_start
 from dlsei.quality import QualityReport, store_results, validate
 from dlsei.quality.definitions import RECONCILED
 from dlsei.runs import RunContext
@@ -133,7 +133,7 @@ def snapshot_totals(conn: Connection, as_of: date) -> dict[str, int]:
     ca, m = snap_course_activity, snap_membership
     enrolments = select(func.count()).where(ca.c.as_of_date == as_of, ca.c.program_slug.in_(running))
     seats = select(func.count(), count_if(m.c.member_state == "MEMBER")).where(
-        m.c.as_of_date == as_of, m.c.program_slug.in_(running)
+        m.c.as_of_date == as_of, m.c.program_slug.in_(running), holds_seat(m.c.member_state)
     )
     seats_held, joined = conn.execute(seats).one()
     totals = {"enrolments": conn.execute(enrolments).scalar_one(), "joined": joined, "seats_held": seats_held}

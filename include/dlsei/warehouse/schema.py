@@ -82,6 +82,11 @@ file_ledger = Table(
     Column("reason", Text, comment="why a file was quarantined, failed or had rows folded"),
     Column("load_id", String(250), nullable=False, comment="the Airflow run (or CLI call) that handled the file"),
     Column("logged_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column(
+        "dated_by",
+        String(16),
+        comment="what gave the as-of date: file_name (its export time), delivery_time (a name without one) or run_time",
+    ),
     comment="One row per file delivered to the landing area (a re-delivery is a row of its own): what the file was, "
     "what became of it and why.",
 )
@@ -229,7 +234,7 @@ dim_course = Table(
     metadata,
     Column("course_id", String(64), primary_key=True, comment="Coursera's 22-character course id"),
     Column("course_slug", String(300)),
-    Column("course_name", String(500), comment="the title Coursera shows"),
+    Column("course_name", Text, comment="the title Coursera shows"),
     Column("domain", String(64), nullable=False, comment="one of Coursera's 11 browse domains"),
     Column("content_type", String(32), nullable=False, comment="course or guided_project"),
     comment="One row per Coursera course or guided project of the catalogue, with its domain (the latest extract).",
@@ -471,6 +476,31 @@ dq_result = Table(
     comment="One row per expectation per validation (a file, an extract or a mart date): every check on record.",
 )
 Index("ix_dq_result_suite_validated_for", dq_result.c.suite, dq_result.c.validated_for)
+
+# Row-level rejects (issue 22): the loader writes them in the transaction that records their file.
+REJECT_OPEN, REJECT_REPLAY_REQUESTED, REJECT_REPLAYED = "open", "replay_requested", "replayed"
+dq_rejected_row = Table(
+    "dq_rejected_row",
+    metadata,
+    Column("rejected_id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, nullable=False, comment=_FILE),
+    Column("file_name", String(512), nullable=False, comment="the export's own name (for a ZIP member: the member's)"),
+    Column("kind", String(64), nullable=False, comment="course_activity or membership"),
+    Column("as_of_date", Date, nullable=False, comment="the as-of date the file's other rows were published for"),
+    Column("record_no", Integer, nullable=False, comment="the 1-based data record in the file (header excluded)"),
+    Column("rule", String(64), nullable=False, comment="the row rule broken: timestamp, number, member_state..."),
+    Column("column_name", String(200), nullable=False, comment="the column as the file's header names it"),
+    Column("value", Text, comment="the offending value; never kept for an identifier column"),
+    Column("program_slug", String(200), comment=_PROGRAMME),
+    Column("learner_key", KEY, comment=_LEARNER),
+    Column("status", String(16), nullable=False, comment="open, replay_requested (dlsei replay) or replayed"),
+    Column("load_id", String(250), nullable=False, comment="the run that rejected the row"),
+    Column("logged_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    comment="One row per rule a delivered row broke: the row was left out and the rest of its file loaded, "
+    "its seat counted unknown that day (not inactive) until the file is replayed.",
+)
+Index("ix_dq_rejected_row_as_of_date", dq_rejected_row.c.as_of_date)
+Index("ix_dq_rejected_row_file_id", dq_rejected_row.c.file_id)
 
 # --- alerts -------------------------------------------------------------------------------------------------------
 alert = Table(

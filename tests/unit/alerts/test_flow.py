@@ -11,9 +11,11 @@ The world (as-of date D1, every cohort C1 from 2026-08-01 to 2026-12-10, 20 days
 
 from __future__ import annotations
 
+import csv
 import email
 import hashlib
 import http.server
+import io
 import json
 import socket
 import threading
@@ -423,7 +425,8 @@ def text_of(message: EmailMessage) -> str:
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
-    return [line.split(",") for line in data.decode().splitlines()]
+    # A CSV reader, as a spreadsheet reads it: every cell of the list is quoted (publish/csv_safe.py).
+    return list(csv.reader(io.StringIO(data.decode())))
 
 
 def all_keys() -> set[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from dlsei_dev.generator import SampleConfig, generate_sample
+from hostile_files import zip_bomb
 from sqlalchemy import Engine, func, select
 
 from dlsei.cli import main
-from dlsei.ingest.arrivals import published_kinds
+from dlsei.ingest.arrivals import missing_exports, published_kinds
 from dlsei.ingest.coursera import ingest_coursera_exports
 from dlsei.ingest.intake import FAILED_CHECK
 from dlsei.ingest.landing import Landing, landing_from_url
@@ -63,6 +65,17 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _bomb() -> bytes:
+    """A ZIP of half a megabyte whose member expands to 512 MiB of NUL bytes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        return zip_bomb(Path(scratch) / "bomb.zip", f"CourseActivity x - {STAMP}.csv").read_bytes()
+
+
+def _nul(data: bytes) -> bytes:
+    at = data.index(b"\n", data.index(b"\n") + 1)
+    return data[:at] + b"\0" * 4 + data[at:]
+
+
 # name suffix -> (how to break the good usage report, the rule the ledger must give)
 BAD: dict[str, tuple[Callable[[str, bytes], bytes], str]] = {
     "unknown": (lambda t, b: b"colour,size\nred,3\n", "unknown_layout"),
@@ -76,6 +89,12 @@ BAD: dict[str, tuple[Callable[[str, bytes], bytes], str]] = {
     "progress": (lambda t, b: _replace_cell(t, "Overall Progress", "150.00", row=4), "progress_range"),
     "noslug": (lambda t, b: _replace_cell(t, "Program Slug", "", row=2), FAILED_CHECK),
     "zipextra": (lambda t, b: _zip({f"CourseActivity x - {STAMP}.csv": b, "readme.txt": b"hello"}), "zip_members"),
+    "zipbomb": (lambda t, b: _bomb(), "zip_limits"),
+    "zipslip": (lambda t, b: _zip({f"../../CourseActivity x - {STAMP}.csv": b}), "zip_slip"),
+    "zipnested": (lambda t, b: _zip({f"CourseActivity x - {STAMP}.csv": _zip({"a.csv": b})}), "zip_nested"),
+    "hugeheader": (lambda t, b: b"Name," + b"x" * (3 << 20) + b"\n" + b, "field_too_large"),
+    "nul": (lambda t, b: _nul(b), "nul_bytes"),
+    "utf16": (lambda t, b: t.encode("utf-16"), "encoding"),
 }
 
 
@@ -114,6 +133,8 @@ def test_every_bad_file_is_quarantined_and_the_good_ones_still_load(
         landing.put(f"incoming/{name}", data)
 
     run = RunContext(load_id="test/bad-input", logical_dt=RUN_AT, settings=load_settings())
+    # The sensor's look at the waiting files never raises, whatever they hold: both exports are there.
+    assert missing_exports(run, Resources(warehouse, landing)) == []
     report = ingest_coursera_exports(run, Resources(warehouse, landing))
 
     statuses = {o.file_name: o.status for o in report.outcomes}
