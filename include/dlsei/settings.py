@@ -35,6 +35,10 @@ class Settings:
     data_docs_url: str = ""  # s3://bucket/prefix the Data Docs site is mirrored to; empty: the local site only
     data_docs_link: str = ""  # the address people open the site at (an S3 website or CDN); empty: derived
     dq_results_keep_days: int = 90  # GX validation results (and their Data Docs pages) kept; dq_result keeps all
+    # Identity store and coordinator lists (issue #20)
+    identity_retention_days: int = 180  # identities of people gone from the registry this long are erased
+    digest_reminder_days: int = 7  # a coordinator with nothing new hears again after this many days
+    dashboard_url: str = "http://localhost:8080"  # the web pages' base; digests link <base>/dlsei/universities/<id>
 
     @property
     def is_production(self) -> bool:
@@ -111,4 +115,8 @@ def load_settings() -> Settings:
         data_docs_url=data_docs_url,
         data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
         dq_results_keep_days=_whole("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90", "days", minimum=1),
+        # Identity store and coordinator lists (issue #20)
+        identity_retention_days=_whole("AIRFLOW_VAR_DLSEI_IDENTITY_RETENTION_DAYS", "180", "days", minimum=1),
+        digest_reminder_days=_whole("AIRFLOW_VAR_DLSEI_DIGEST_REMINDER_DAYS", "7", "days", minimum=1),
+        dashboard_url=_env("AIRFLOW_VAR_DLSEI_DASHBOARD_URL", "http://localhost:8080").rstrip("/"),
     )

@@ -2,7 +2,8 @@
 
 Extracts arrive as `hec_<extract>_<YYYY-MM-DD>.csv` (formats in docs/sample-data.md) and go through the landing
 sequence (intake.py). Each validated extract replaces its table whole, in one transaction with its ledger row;
-people are pseudonymised on the way in, so no roll number, CNIC or e-mail reaches the warehouse.
+people are pseudonymised on the way in, so no roll number, CNIC or e-mail reaches an analytical table: e-mails,
+names and roll numbers go to the identity store alone (identities.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, Table, delete, select
 
 from dlsei.canonical import REGISTRY_FILES, is_registry_file
 from dlsei.errors import FileRejected
+from dlsei.ingest.identities import record_people
 from dlsei.ingest.intake import IntakeReport, Loaded, land_file, quarantine
 from dlsei.ingest.landing import LandedFile
 from dlsei.ingest.pseudonymise import Pseudonymiser
@@ -121,6 +123,8 @@ class RegistryLoader:
             conn.execute(delete(table))
             rows = _table_rows(self.extract, frame, Pseudonymiser(self.run.settings.pseudonymisation_secret))
             bulk_insert(conn, table, rows)  # COPY on PostgreSQL: a national people extract is millions of rows
+            if self.extract == "people":  # the raw identifiers go to the identity store only
+                record_people(conn, frame, rows, self.extract_date)
         return Loaded(
             kind=self.kind,
             layout=f"hec_{self.extract}_v1",

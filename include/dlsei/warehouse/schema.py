@@ -1,8 +1,9 @@
 """The warehouse schema as SQLAlchemy Core tables: the one definition queries are written against.
 
 Alembic migrations (warehouse/migrations) create it; `tests/unit/test_migrations.py` checks the two never drift.
-No table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC keys
-(ingest/pseudonymise.py). The table and column comments are the analysts' data dictionary
+No analytical table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC keys
+(ingest/pseudonymise.py). The identity store (identity_*, at the end) is the one exception, readable only by the
+database role dlsei_identity. The table and column comments are the analysts' data dictionary
 (`python -m dlsei_dev.dictionary` writes docs/data-dictionary.md from them): a table comment starts with its grain.
 """
 
@@ -467,3 +468,30 @@ pipeline_run = Table(
     comment="One row per finished DAG run: what it loaded, validated, published and sent (dlsei health reads it).",
 )
 Index("ix_pipeline_run_dag_id_finished_at", pipeline_run.c.dag_id, pipeline_run.c.finished_at)
+
+
+# --- identity store (issue #20): the raw identifiers a coordinator needs to act, apart from every analytical table --
+# Granted to the role dlsei_identity only (migration 0014); read on the path of one university's coordinator list.
+identity_person = Table(
+    "identity_person",
+    metadata,
+    Column("person_key", KEY, primary_key=True, comment="HMAC of the roll number (dim_person.person_key)"),
+    Column("email_key", KEY, nullable=False, comment=_LEARNER),
+    Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
+    Column("email", String(320), comment="the e-mail in the registry: the one Coursera's admin UI finds a learner by"),
+    Column("full_name", String(300), comment="the name in the registry"),
+    Column("roll_number", String(64), comment="the registry's roll number"),
+    Column("last_in_registry", Date, nullable=False, comment="the newest people extract that listed the person"),
+    comment="One row per person of the HEC registry still within retention: pseudonym to e-mail, name and roll "
+    "number. Readable only by dlsei_identity.",
+)
+Index("ix_identity_person_email_key", identity_person.c.email_key)
+
+identity_erasure = Table(
+    "identity_erasure",
+    metadata,
+    Column("erased_key", KEY, primary_key=True, comment="a person_key or email_key whose identity was erased"),
+    Column("erased_at", TS, nullable=False, comment="when the erasure was asked for"),
+    comment="One row per pseudonym whose identity was erased on request: later registry extracts do not store it "
+    "again.",
+)
