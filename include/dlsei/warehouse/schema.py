@@ -495,3 +495,36 @@ identity_erasure = Table(
     comment="One row per pseudonym whose identity was erased on request: later registry extracts do not store it "
     "again.",
 )
+
+
+# --- coordinator lists and their outcomes (issue #20) -------------------------------------------------------------
+reclaim_recommendation = Table(
+    "reclaim_recommendation",
+    metadata,
+    *_seat_key(),
+    Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), nullable=False, comment=_COHORT),
+    Column("reason", String(32), nullable=False, comment="not_joined, never_started or dormant (the latest listing)"),
+    Column("recommended_on", Date, nullable=False, comment="the as-of date of the first weekly list naming the seat"),
+    Column("last_listed_on", Date, nullable=False, comment="the as-of date of the latest weekly list naming it"),
+    Column(
+        "outcome",
+        String(16),
+        comment="removed (Coursera's export no longer lists the seat: a seat freed) or recovered (the learner is "
+        "active again); NULL while open",
+    ),
+    Column("outcome_on", Date, comment="the as-of date the outcome was first seen"),
+    comment="One row per seat a coordinator's weekly list recommended for reclaim: what became of it.",
+)
+
+digest_watermark = Table(
+    "digest_watermark",
+    metadata,
+    Column("recipient", String(320), primary_key=True, comment="the coordinator's e-mail address"),
+    Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+    Column("sent_for", Date, nullable=False, comment="the as-of date of the last digest queued for it"),
+    Column("open_alerts", Integer, nullable=False, comment="open alerts that digest reported"),
+    Column("candidates", Integer, nullable=False, comment="reclaim candidates that digest reported"),
+    comment="One row per coordinator x university: what the last digest said, so the next is sent only when "
+    "something opened, worsened or closed, or the reminder is due.",
+)
