@@ -553,9 +553,9 @@ def test_a_cleared_alert_is_reported_to_its_coordinator_once(seeded: Engine, rul
         evaluate_alerts(conn, D2, rules)
         compose_digests(conn, D2, RECIPIENTS, rules)
     d2 = {r["recipient"]: r for r in message_rows(seeded) if r["created_for"] == D2}
-    # Alpha worsened: an invitation and a join ran out of their grace period overnight. No second list this week.
+    # Alpha worsened overnight (an invitation and a join out of grace, a learner dormant). No second list this week.
     assert {r["audience"] for r in message_rows(seeded) if r["created_for"] == D2} == {"national", "university"}
-    assert "Reclaim candidates now: 18." in text_of(parsed(d2["alpha.coord@alpha.example"]))
+    assert "Reclaim candidates now: 19." in text_of(parsed(d2["alpha.coord@alpha.example"]))
     assert "Cleared today:\n- Joined but never started, cohort C1" in text_of(parsed(d2["beta.coord@beta.example"]))
     national = text_of(parsed(d2["national@hec.example"]))
     assert "Closed today:\n- Beta University [U2], cohort C1: Joined but never started" in national
