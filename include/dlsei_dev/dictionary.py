@@ -188,15 +188,15 @@ folder of `AIRFLOW_VAR_DLSEI_LANDING_URL`):
   and `dlsei replay` them.
 
 Nobody else gets access to the landing area: analysts work from the warehouse views, the alert digests carry
-counts.
+counts. The archive keeps files until someone deletes them; deleting one removes the last copy of its
+identifiers and leaves the warehouse's history (snapshots, marts) as it is.
 
 The identity store, `identity_person`, maps a person's keys to the e-mail, name and roll number of the latest HEC
 people extract that listed them, so that a university's coordinator can act on the weekly reclaim list (Coursera's
 admin UI finds a learner by e-mail). It is filled when a people extract loads, read only to build one university's
 list (sent to that university's coordinator alone, as an e-mail attachment), erased after
 `AIRFLOW_VAR_DLSEI_IDENTITY_RETENTION_DAYS` without the person in the registry, and erased for one person with
-`dlsei erase` (`identity_erasure` keeps the erased keys, so later extracts do not store them again). The archive keeps files until someone deletes them; deleting one removes the last copy of its
-identifiers and leaves the warehouse's history (snapshots, marts) as it is.
+`dlsei erase` (`identity_erasure` keeps the erased keys, so later extracts do not store them again).
 """
 ACCESS: Final = """\
 On PostgreSQL, revision 0002 creates two group roles (no login of their own) when the server does not have them
