@@ -15,7 +15,7 @@ from dlsei.alerts.cadence import REMINDER, digest_due, mark_sent
 from dlsei.alerts.candidates import university_counts
 from dlsei.alerts.conditions import marts_hold
 from dlsei.alerts.config import Recipients
-from dlsei.alerts.lists import queue_reclaim_lists, university_page
+from dlsei.alerts.lists import queue_lists, university_page
 from dlsei.alerts.messages import (
     DATA_TEAM,
     EMAIL,
@@ -153,7 +153,7 @@ def compose_digests(
             )
         )
         mark_sent(conn, picture, coordinator, university_ids)
-    lists = queue_reclaim_lists(
+    lists = queue_lists(
         conn,
         as_of,
         universities=picture.universities,

@@ -1,5 +1,6 @@
-"""Deliver each university's named lists to its coordinator alone: one e-mail a week per university, the list as a
-CSV attachment, through the same queue and transports as every digest.
+"""Deliver each university's named lists to its coordinator alone: one e-mail a week per list and university (the
+reclaim list, and the credit-eligible completions for its registrar), the list as a CSV attachment, through the same
+queue and transports as every digest.
 
 The week is the list's key: the first as-of date of an ISO week composed sends it, a re-run or a later day of the
 same week adds nothing. A university without a coordinator address gets no list (the national digest says so).
@@ -13,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection
 
 from dlsei.alerts.config import Recipients
+from dlsei.alerts.credits import CreditList, credit_lists
 from dlsei.alerts.messages import COORDINATOR_LIST, EMAIL, Attachment, email_body, queue
 from dlsei.alerts.picture import University
 from dlsei.alerts.reclaim import ACT_WITHIN_DAYS, ReclaimList, reclaim_lists, record_recommendations, week_of
@@ -23,10 +25,6 @@ from dlsei.alerts.rules import AlertRules
 class ListsQueued:
     message_ids: list[int] = field(default_factory=list)
     recommended: int = 0  # new recommendations put on record
-
-
-def list_key(recipient: str, university_id: str, as_of: date) -> str:
-    return f"{recipient}|reclaim_list|{university_id}|{week_of(as_of)}"
 
 
 def reclaim_list_text(name: str, reclaim: ReclaimList, dashboard: str) -> str:
@@ -50,7 +48,47 @@ def reclaim_list_text(name: str, reclaim: ReclaimList, dashboard: str) -> str:
     )
 
 
-def queue_reclaim_lists(
+def credit_list_text(name: str, credits: CreditList, dashboard: str) -> str:
+    return "\n".join(
+        [
+            f"DLSEI credit-eligible completions for {name}, week {week_of(credits.as_of)}, data complete through "
+            f"{credits.as_of}: {len(credits.rows):,} completed For Credit courses, {credits.new:,} new this week.",
+            "",
+            f"What to do: pass the attached {credits.name} to your registrar, who records the credits the seed "
+            "programme asks universities to grant for these courses. Rows marked 'yes' in new_this_week were not on "
+            "last week's list.",
+            f"Your university's page: {dashboard}",
+            "",
+            "This list names learners: share it with the registrar only. Reply to this e-mail to reach the national "
+            "DLSEI team.",
+        ]
+    )
+
+
+def _queue_list(
+    conn: Connection,
+    university: University,
+    list_kind: str,
+    content: tuple[str, str, Attachment],
+    *,
+    as_of: date,
+    reply_to: str,
+) -> int | None:
+    subject, text, attachment = content
+    key = f"{university.coordinator}|{list_kind}|{university.university_id}|{week_of(as_of)}"
+    return queue(
+        conn,
+        digest_key=key,
+        recipient=str(university.coordinator),
+        channel=EMAIL,
+        audience=COORDINATOR_LIST,
+        subject=subject,
+        body=email_body(str(university.coordinator), subject, text, key, [attachment], reply_to=reply_to),
+        created_for=as_of,
+    )
+
+
+def queue_lists(
     conn: Connection,
     as_of: date,
     *,
@@ -59,8 +97,9 @@ def queue_reclaim_lists(
     rules: AlertRules,
     dashboard: str,
 ) -> ListsQueued:
-    """Queue this week's reclaim list of every university that has one and a coordinator, unless already queued this
-    week, and put its removals on record (the outcome loop: reclaim.record_outcomes)."""
+    """Queue this week's reclaim list and credit-completions list of every university that has one and a
+    coordinator, unless already queued this week, and put the reclaim list's removals on record (the outcome loop:
+    reclaim.record_outcomes)."""
     queued = ListsQueued()
     for reclaim in reclaim_lists(conn, as_of, rules):
         university = universities.get(reclaim.university_id)
@@ -68,29 +107,23 @@ def queue_reclaim_lists(
             continue
         name = f"{university.name} [{university.university_id}]"
         subject = f"DLSEI reclaim list for {name}, week {week_of(as_of)}: {len(reclaim.to_remove):,} seats to free"
-        key = list_key(university.coordinator, university.university_id, as_of)
         text = reclaim_list_text(name, reclaim, university_page(dashboard, university.university_id))
-        body = email_body(
-            university.coordinator,
-            subject,
-            text,
-            key,
-            [Attachment(reclaim.name, reclaim.data)],
-            reply_to=recipients.national,
-        )
-        message_id = queue(
-            conn,
-            digest_key=key,
-            recipient=university.coordinator,
-            channel=EMAIL,
-            audience=COORDINATOR_LIST,
-            subject=subject,
-            body=body,
-            created_for=as_of,
-        )
+        content = (subject, text, Attachment(reclaim.name, reclaim.data))
+        message_id = _queue_list(conn, university, "reclaim_list", content, as_of=as_of, reply_to=recipients.national)
         if message_id is not None:
             queued.message_ids.append(message_id)
             queued.recommended += record_recommendations(conn, reclaim)
+    for credits in credit_lists(conn, as_of):
+        university = universities.get(credits.university_id)
+        if university is None or university.coordinator is None:
+            continue
+        name = f"{university.name} [{university.university_id}]"
+        subject = f"DLSEI credit-eligible completions for {name}, week {week_of(as_of)}: {credits.new:,} new"
+        text = credit_list_text(name, credits, university_page(dashboard, university.university_id))
+        content = (subject, text, Attachment(credits.name, credits.data))
+        message_id = _queue_list(conn, university, "credit_list", content, as_of=as_of, reply_to=recipients.national)
+        if message_id is not None:
+            queued.message_ids.append(message_id)
     return queued
 
 

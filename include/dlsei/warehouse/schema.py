@@ -130,6 +130,12 @@ snap_course_activity = Table(
     Column("course_grade", Float, comment="0-100"),
     Column("has_certificate", Boolean, nullable=False, comment="a certificate URL was reported (the URL is not kept)"),
     Column("file_id", Integer, nullable=False, comment=_FILE),
+    Column(
+        "for_credit",
+        Boolean,
+        comment="Coursera's For Credit: the course counts for university credit (NULL where the layout has no such "
+        "column)",
+    ),
     comment="One row per as-of date x programme x learner x course: every enrolment of each day's course-activity "
     "export, repeated rows folded.",
 )

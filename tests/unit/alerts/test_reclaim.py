@@ -14,7 +14,7 @@ from sqlalchemy import Engine, insert, select
 from warehouse_rows import COHORT, allocations, at, ledger_file, load_membership, programmes, seat
 
 from dlsei.alerts.config import Recipients
-from dlsei.alerts.lists import queue_reclaim_lists
+from dlsei.alerts.lists import queue_lists
 from dlsei.alerts.picture import University
 from dlsei.alerts.reclaim import outcome_counts, record_outcomes
 from dlsei.alerts.rules import AlertRules, load_rules
@@ -85,7 +85,7 @@ def rules(monkeypatch: pytest.MonkeyPatch) -> AlertRules:
 
 def _queue(engine: Engine, as_of: date, rules: AlertRules) -> list[int]:
     with engine.begin() as conn:
-        return queue_reclaim_lists(
+        return queue_lists(
             conn, as_of, universities=UNIVERSITIES, recipients=RECIPIENTS, rules=rules, dashboard="https://d.example"
         ).message_ids
 
