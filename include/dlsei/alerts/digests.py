@@ -122,8 +122,9 @@ def compose_digests(
     record_outcomes(conn, as_of)  # the seats earlier lists recommended that this day's export shows removed
 
     picture = take_picture(conn, as_of, university_counts(conn, as_of, rules))
+    outcomes = outcome_counts(conn)
     subject, national = national_subject(picture), recipients.national
-    text = national_text(picture)
+    text = national_text(picture, outcomes=outcomes)
     queued = [
         _email(
             conn, digest_key(national, as_of), to=national, audience=NATIONAL, subject=subject, text=text, as_of=as_of
@@ -134,7 +135,6 @@ def compose_digests(
         university = picture.universities.get(university_id)
         if university and university.coordinator:
             by_coordinator.setdefault(university.coordinator, []).append(university_id)
-    outcomes = outcome_counts(conn)
     for coordinator, university_ids in sorted(by_coordinator.items()):
         due = digest_due(conn, picture, coordinator, university_ids, settings.digest_reminder_days)
         if due is None:
@@ -164,7 +164,7 @@ def compose_digests(
     queued += lists.message_ids
     if recipients.slack:
         channel = slack_recipient(recipients.slack)
-        short = national_text(picture, SLACK_MAX_UNIVERSITIES)
+        short = national_text(picture, SLACK_MAX_UNIVERSITIES, outcomes)
         queued.append(
             _slack(
                 conn,

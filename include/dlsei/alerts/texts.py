@@ -35,9 +35,13 @@ def national_subject(picture: Picture) -> str:
     return f"DLSEI seat alerts, data through {picture.as_of}: {_alert_counts(picture)}"
 
 
-def national_text(picture: Picture, max_universities: int | None = None) -> str:
-    """The national picture. `max_universities` shortens the list for chat channels."""
+def national_text(
+    picture: Picture, max_universities: int | None = None, outcomes: Mapping[str, Outcome] | None = None
+) -> str:
+    """The national picture. `max_universities` shortens the list for chat channels; `outcomes` (per university)
+    adds what the coordinators' reclaim lists achieved."""
     total = picture.national or {}
+    done = list((outcomes or {}).values())
     lines = [
         f"DLSEI seat utilisation and alerts, data complete through {picture.as_of}",
         "",
@@ -53,6 +57,8 @@ def national_text(picture: Picture, max_universities: int | None = None) -> str:
         f"  Free seats               {total.get('free_seats', 0):>9,}",
         f"  Reclaim candidates       {sum(picture.candidates.values()):>9,}  "
         "(seat lists go to each university's coordinator only)",
+        f"  Reclaim lists so far     {sum(o.recommended for o in done):>9,} seats recommended, "
+        f"{sum(o.acted_on for o in done):,} acted on, {sum(o.seats_freed for o in done):,} seats freed",
         "",
         f"Alerts: {_alert_counts(picture)} today.",
     ]

@@ -479,6 +479,8 @@ def test_the_national_digest_has_counts_and_no_learner(seeded: Engine, rules: Al
     assert "Joined                          30  (61.22% of allocated)" in text
     assert "Active in last 30 days          13  (26.53% of allocated)" in text
     assert "Reclaim candidates              21" in text  # U1: 6 + 5 + 5, U2: 5
+    # The lists are queued after the digest: none was on record when it was written.
+    assert "Reclaim lists so far             0 seats recommended, 0 acted on, 0 seats freed" in text
     assert "- Alpha University [U1], Punjab: 6 open (6 new)" in text
     assert "- Gamma Institute [U3], Balochistan: 1 open (1 new): low join rate" in text
     assert "NO coordinator e-mail on file" in text
