@@ -11,14 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, update
 
 from dlsei.alerts.config import Recipients
 from dlsei.alerts.credits import CreditList, credit_lists
-from dlsei.alerts.messages import COORDINATOR_LIST, EMAIL, Attachment, email_body, queue
+from dlsei.alerts.messages import COORDINATOR_LIST, EMAIL, SENT, Attachment, email_body, queue
 from dlsei.alerts.picture import University
 from dlsei.alerts.reclaim import ACT_WITHIN_DAYS, ReclaimList, reclaim_lists, record_recommendations, week_of
 from dlsei.alerts.rules import AlertRules
+from dlsei.warehouse.schema import alert_message
+
+# What a delivered list's row keeps: the queue needs a body only until the message is sent.
+DELIVERED = "(delivered: the list named learners and is not kept)"
 
 
 @dataclass
@@ -130,3 +134,14 @@ def queue_lists(
 def university_page(dashboard_url: str, university_id: str) -> str:
     """The university's dashboard page (AIRFLOW_VAR_DLSEI_DASHBOARD_URL + /dlsei/universities/<id>)."""
     return f"{dashboard_url.rstrip('/')}/dlsei/universities/{university_id}"
+
+
+def forget_delivered_lists(conn: Connection) -> int:
+    """Empty the bodies of the lists already sent, so the learners they named stay in the identity store alone (the
+    row keeps recipient, subject and dates). Returns how many were emptied."""
+    m = alert_message
+    return conn.execute(
+        update(m)
+        .where(m.c.audience == COORDINATOR_LIST, m.c.status == SENT, m.c.body != DELIVERED)
+        .values(body=DELIVERED)
+    ).rowcount

@@ -10,6 +10,7 @@ from datetime import date
 from dlsei.alerts.config import Recipients
 from dlsei.alerts.delivery import deliver_pending
 from dlsei.alerts.digests import compose_digests
+from dlsei.alerts.lists import forget_delivered_lists
 from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.state import evaluate_alerts
 from dlsei.alerts.transports import Transport, transport_from_settings
@@ -52,6 +53,8 @@ def run_alerts(
         )
     with engine.connect() as conn:
         delivery = deliver_pending(conn, transport or transport_from_settings())
+    with engine.begin() as conn:
+        forget_delivered_lists(conn)
     summary = {"dates": dates, **delivery.as_dict()}
     log.info("alerts: %s", summary)
     if delivery.failed:

@@ -45,6 +45,7 @@ from dlsei.alerts import (
     run_alerts,
     transport_from_settings,
 )
+from dlsei.alerts.lists import DELIVERED
 from dlsei.alerts.rules import AlertRules
 from dlsei.ingest.landing import LocalLanding
 from dlsei.resources import Resources
@@ -797,5 +798,9 @@ def test_run_alerts_does_a_day_end_to_end(lite: Engine, rules: AlertRules, tmp_p
     (day,) = summary["dates"]
     assert set(day["opened"]) == EXPECTED_D1 and len(day["queued"]) == 5 and day["recommended"] == 21
     assert len(summary["sent"]) == 5 and summary["failed"] == {}
+    # Delivered, a list is not kept in the warehouse: the learners it named are in the identity store alone.
+    lists = [r for r in message_rows(lite) if r["audience"] == "coordinator_list"]
+    assert [(r["status"], r["body"]) for r in lists] == [("sent", DELIVERED)] * 2
+    assert len(list(tmp_path.glob("*coordinator_list_email.eml"))) == 2
     again = run_alerts(res, [D1], rules=rules, recipients=RECIPIENTS, transport=OutboxTransport(tmp_path))
     assert again["sent"] == [] and again["dates"][0]["queued"] == []
