@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Column, Connection, delete, insert, or_, select
+from sqlalchemy import Column, Connection, delete, func, insert, or_, select
 from sqlalchemy.schema import DropTable
 
 from dlsei.ingest.pseudonymise import Pseudonymiser
@@ -37,7 +37,7 @@ def record_people(conn: Connection, people: pd.DataFrame, keyed: pd.DataFrame, e
             "person_key": keyed["person_key"],
             "email_key": keyed["email_key"],
             "university_id": keyed["university_id"],
-            "email": people["email"].str.strip(),
+            "email": people["email"],
             "full_name": people["full_name"],
             "roll_number": people["roll_number"],
             "last_in_registry": extract_date,
@@ -80,9 +80,13 @@ def identities_of(conn: Connection, email_keys: list[str]) -> dict[str, Identity
 
 
 def apply_retention(conn: Connection, today: date, retention_days: int) -> int:
-    """Erase the identities of people no extract has listed for more than `retention_days`. Returns how many."""
+    """Erase the identities of people gone from the registry (the newest people extract does not list them) whom no
+    extract has listed for more than `retention_days`. Returns how many. Without a newer extract nobody is known to
+    be gone: a registry that stops sending extracts does not erase everyone."""
+    t = identity_person
+    newest = select(func.max(t.c.last_in_registry)).scalar_subquery()
     cutoff = today - timedelta(days=retention_days)
-    return conn.execute(delete(identity_person).where(identity_person.c.last_in_registry < cutoff)).rowcount
+    return conn.execute(delete(t).where(t.c.last_in_registry < newest, t.c.last_in_registry < cutoff)).rowcount
 
 
 def erase(conn: Connection, subject: str, pseudonymiser: Pseudonymiser) -> int:

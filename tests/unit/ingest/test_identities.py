@@ -60,6 +60,8 @@ def _people(warehouse: Engine) -> int:
 @pytest.mark.usefixtures("dlsei_env")
 def test_the_people_extract_fills_the_identity_store_and_retention_erases_who_left(warehouse: Engine) -> None:
     _load(date(2026, 10, 1), [AMNA, BILAL])
+    with warehouse.begin() as conn:  # no newer extract: nobody is known to have left, however long it has been
+        assert apply_retention(conn, date(2028, 1, 1), 180) == 0
     assert _identities(warehouse) == {
         "R-001": ("Amna.Tariq@alpha.example", "Amna Tariq", "R-001", date(2026, 10, 1)),
         "R-002": ("bilal@alpha.example", "Bilal Khan", "R-002", date(2026, 10, 1)),
