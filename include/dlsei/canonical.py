@@ -38,6 +38,7 @@ COURSE_ACTIVITY_COLUMNS: Final[dict[str, str]] = {
     "course_grade": "float",
     "certificate_url": "str",
     "course_type": "str",
+    "for_credit": "bool",
     "extras": "str",
 }
 

@@ -71,6 +71,27 @@ def _add_replay(subcommands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_replay)
 
 
+def _erase(args: argparse.Namespace) -> int:
+    from dlsei.ingest.identities import erase
+    from dlsei.ingest.pseudonymise import Pseudonymiser
+    from dlsei.resources import resources
+    from dlsei.settings import load_settings
+
+    settings = load_settings()
+    with resources(settings).warehouse.begin() as conn:
+        removed = erase(conn, args.subject, Pseudonymiser(settings.pseudonymisation_secret))
+    print(f"identity erased ({removed} held); the pseudonymous history and every count stay as they were")
+    return 0
+
+
+def _add_erase(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "erase", help="erase one person's identity (e-mail, name, roll number); their pseudonymous history stays"
+    )
+    parser.add_argument("subject", help="the person's e-mail address, or their pseudonym (person or learner key)")
+    parser.set_defaults(handler=_erase)
+
+
 def _summary(_: argparse.Namespace) -> int:
     from dlsei.report.overview import render
     from dlsei.resources import resources
@@ -126,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_replay(subcommands)
     _add_health(subcommands)
     _add_runs(subcommands)
+    _add_erase(subcommands)
     subcommands.add_parser("summary", help="utilisation per university, open alerts, files handled").set_defaults(
         handler=_summary
     )

@@ -45,6 +45,10 @@ class Settings:
     zip_max_ratio: int = 100  # uncompressed / compressed size of a member; CSV text compresses 5 to 20 times
     csv_max_field_bytes: int = 2 << 20  # the largest legal field (a 1 MB course name) with room to spare
     max_rejected_rows_pct: float = 0.5
+    # Identity store and coordinator lists (issue #20)
+    identity_retention_days: int = 180  # identities of people gone from the registry this long are erased
+    digest_reminder_days: int = 7  # a coordinator with nothing new hears again after this many days
+    dashboard_url: str = "http://localhost:8080"  # the web pages' base; digests link <base>/dlsei/universities/<id>
 
     @property
     def is_production(self) -> bool:
@@ -142,4 +146,8 @@ def load_settings() -> Settings:
         zip_max_ratio=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_RATIO", "100", "times", minimum=1),
         csv_max_field_bytes=_whole("AIRFLOW_VAR_DLSEI_CSV_MAX_FIELD_BYTES", str(2 << 20), "bytes", minimum=1024),
         max_rejected_rows_pct=_percent("AIRFLOW_VAR_DLSEI_MAX_REJECTED_ROWS_PCT", "0.5"),
+        # Identity store and coordinator lists (issue #20)
+        identity_retention_days=_whole("AIRFLOW_VAR_DLSEI_IDENTITY_RETENTION_DAYS", "180", "days", minimum=1),
+        digest_reminder_days=_whole("AIRFLOW_VAR_DLSEI_DIGEST_REMINDER_DAYS", "7", "days", minimum=1),
+        dashboard_url=_env("AIRFLOW_VAR_DLSEI_DASHBOARD_URL", "http://localhost:8080").rstrip("/"),
     )

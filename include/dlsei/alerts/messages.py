@@ -22,6 +22,7 @@ EMAIL = "email"
 SLACK = "slack"
 NATIONAL = "national"
 UNIVERSITY = "university"
+COORDINATOR_LIST = "coordinator_list"  # a university's named lists: for its coordinator or registrar alone
 DATA_TEAM = "data_team"
 PENDING = "pending"
 SENT = "sent"
@@ -87,9 +88,19 @@ def _text_encoding(text: str) -> str:
     return "quoted-printable"
 
 
-def email_body(recipient: str, subject: str, text: str, digest_key: str, attachments: Sequence[Attachment] = ()) -> str:
+def email_body(
+    recipient: str,
+    subject: str,
+    text: str,
+    digest_key: str,
+    attachments: Sequence[Attachment] = (),
+    *,
+    reply_to: str | None = None,
+) -> str:
     message = EmailMessage()
     message["To"] = recipient
+    if reply_to:  # a coordinator's answer goes to the national team, not to an unread alerts mailbox
+        message["Reply-To"] = reply_to
     message["Subject"] = subject_line(subject)
     # Derived from the digest key, so a receiving system can recognise the same digest should it ever arrive twice.
     message["Message-ID"] = f"<{hashlib.sha256(digest_key.encode()).hexdigest()[:32]}@dlsei.alerts>"

@@ -5,7 +5,8 @@ sequence (intake.py). A validated extract of universities, people, seat allocati
 history of the dates it speaks for (registry_history.py), in one transaction with its ledger row; the course
 catalogue replaces its table whole. A people extract that would change more than the set share of the people at
 once is quarantined until a person confirms it (`dlsei replay --confirm`). People are pseudonymised on the way in,
-so no roll number, CNIC or e-mail reaches the warehouse.
+so no roll number, CNIC or e-mail reaches an analytical table: e-mails, names and roll numbers go to the identity
+store alone (identities.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, Table, delete, exists, insert, select
 from dlsei.canonical import REGISTRY_FILES, is_registry_file
 from dlsei.errors import FileRejected
 from dlsei.exports import integrity
+from dlsei.ingest.identities import record_people
 from dlsei.ingest.intake import IntakeReport, Loaded, land_file, quarantine
 from dlsei.ingest.landing import QUARANTINE, LandedFile
 from dlsei.ingest.pseudonymise import Pseudonymiser
@@ -161,6 +163,8 @@ class RegistryLoader:
             else:
                 conn.execute(delete(table))
                 bulk_insert(conn, table, rows)  # COPY on PostgreSQL: a national people extract is millions of rows
+            if self.extract == "people":  # the raw identifiers go to the identity store only
+                record_people(conn, frame, rows, self.extract_date)
         return Loaded(
             kind=self.kind,
             layout=f"hec_{self.extract}_v1",

@@ -45,6 +45,15 @@ def land_registry(context: Context) -> dict[str, object]:
     return _land(context, ingest_registry, HEC_REGISTRY, "extract_dates")
 
 
+def erase_expired_identities(context: Context) -> int:
+    """Erase the identities of people gone from the registry longer than the retention period (daily)."""
+    from dlsei.ingest.identities import apply_retention
+
+    run = run_context(context)
+    with resources(run.settings).warehouse.begin() as conn:
+        return apply_retention(conn, run.logical_date, run.settings.identity_retention_days)
+
+
 def _land(
     context: Context, ingest: Callable[[RunContext, Resources], IntakeReport], asset: Asset, dates_key: str
 ) -> dict[str, object]:

@@ -24,9 +24,10 @@ def neutralise(value: object) -> object:
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> bytes:
-    """UTF-8 CSV with a header row, every cell quoted and neutralised."""
+    """UTF-8 CSV with a byte-order mark (Excel then reads Urdu names right) and a header row, every cell quoted and
+    neutralised; a row's keys beyond `columns` are not written."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writeheader()
-    writer.writerows({column: neutralise(value) for column, value in row.items()} for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(columns)
+    writer.writerows([neutralise(row.get(column)) for column in columns] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,9 +1,9 @@
 """The warehouse schema as SQLAlchemy Core tables: the one definition queries are written against.
 
 Alembic migrations (warehouse/migrations) create it; `tests/unit/warehouse/test_migrations.py` checks the two never
-drift.
-No table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC keys
-(ingest/pseudonymise.py). The table and column comments are the analysts' data dictionary
+drift. No analytical table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC
+keys (ingest/pseudonymise.py). The identity store (identity_*, at the end) is the one exception, readable only by the
+database role dlsei_identity. The table and column comments are the analysts' data dictionary
 (`python -m dlsei_dev.dictionary` writes docs/data-dictionary.md from them): a table comment starts with its grain.
 """
 
@@ -137,6 +137,12 @@ snap_course_activity = Table(
     Column("course_grade", Float, comment="0-100"),
     Column("has_certificate", Boolean, nullable=False, comment="a certificate URL was reported (the URL is not kept)"),
     Column("file_id", Integer, nullable=False, comment=_FILE),
+    Column(
+        "for_credit",
+        Boolean,
+        comment="Coursera's For Credit: the course counts for university credit (NULL where the layout has no such "
+        "column)",
+    ),
     comment="One row per as-of date x programme x learner x course: every enrolment of each day's course-activity "
     "export, repeated rows folded.",
 )
@@ -598,3 +604,63 @@ pipeline_run = Table(
     comment="One row per finished DAG run: what it loaded, validated, published and sent (dlsei health reads it).",
 )
 Index("ix_pipeline_run_dag_id_finished_at", pipeline_run.c.dag_id, pipeline_run.c.finished_at)
+
+
+# --- identity store (issue #20): the raw identifiers a coordinator needs to act, apart from every analytical table --
+# Granted to the role dlsei_identity only (migration 0015); read on the path of one university's coordinator list.
+identity_person = Table(
+    "identity_person",
+    metadata,
+    Column("person_key", KEY, primary_key=True, comment="HMAC of the roll number (dim_person.person_key)"),
+    Column("email_key", KEY, nullable=False, comment=_LEARNER),
+    Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
+    Column("email", String(320), comment="the e-mail in the registry: the one Coursera's admin UI finds a learner by"),
+    Column("full_name", String(300), comment="the name in the registry"),
+    Column("roll_number", String(64), comment="the registry's roll number"),
+    Column("last_in_registry", Date, nullable=False, comment="the newest people extract that listed the person"),
+    comment="One row per person of the HEC registry still within retention: pseudonym to e-mail, name and roll "
+    "number. Readable only by dlsei_identity.",
+)
+Index("ix_identity_person_email_key", identity_person.c.email_key)
+
+identity_erasure = Table(
+    "identity_erasure",
+    metadata,
+    Column("erased_key", KEY, primary_key=True, comment="a person_key or email_key whose identity was erased"),
+    Column("erased_at", TS, nullable=False, comment="when the erasure was asked for"),
+    comment="One row per pseudonym whose identity was erased on request: later registry extracts do not store it "
+    "again.",
+)
+
+
+# --- coordinator lists and their outcomes (issue #20) -------------------------------------------------------------
+reclaim_recommendation = Table(
+    "reclaim_recommendation",
+    metadata,
+    *_seat_key(),
+    Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), nullable=False, comment=_COHORT),
+    Column("reason", String(32), nullable=False, comment="not_joined, never_started or dormant (the latest listing)"),
+    Column("recommended_on", Date, nullable=False, comment="the as-of date of the first weekly list naming the seat"),
+    Column("last_listed_on", Date, nullable=False, comment="the as-of date of the latest weekly list naming it"),
+    Column(
+        "outcome",
+        String(16),
+        comment="removed (Coursera's export no longer lists the seat: a seat freed) or recovered (the learner is "
+        "active again); NULL while open",
+    ),
+    Column("outcome_on", Date, comment="the as-of date the outcome was first seen"),
+    comment="One row per seat a coordinator's weekly list recommended for reclaim: what became of it.",
+)
+
+digest_watermark = Table(
+    "digest_watermark",
+    metadata,
+    Column("recipient", String(320), primary_key=True, comment="the coordinator's e-mail address"),
+    Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+    Column("sent_for", Date, nullable=False, comment="the as-of date of the last digest queued for it"),
+    Column("open_alerts", Integer, nullable=False, comment="open alerts that digest reported"),
+    Column("candidates", Integer, nullable=False, comment="reclaim candidates that digest reported"),
+    comment="One row per coordinator x university: what the last digest said, so the next is sent only when "
+    "something opened, worsened or closed, or the reminder is due.",
+)

@@ -39,3 +39,17 @@ v_utilisation_by_university = _rollup(
 v_utilisation_by_region = _rollup("v_utilisation_by_region", Column("region", String))
 v_utilisation_by_sector = _rollup("v_utilisation_by_sector", Column("sector", String))
 v_utilisation_national = _rollup("v_utilisation_national")
+
+# The outcomes of the coordinators' reclaim lists per university x cohort (migration 0016).
+v_reclaim_outcome = Table(
+    "v_reclaim_outcome",
+    views,
+    Column("university_id", String),
+    Column("cohort_id", String),
+    Column("recommended", Integer),
+    Column("acted_on", Integer),
+    Column("seats_freed", Integer),
+    Column("still_open", Integer),
+    Column("first_recommended_on", Date),
+    Column("last_listed_on", Date),
+)

@@ -236,7 +236,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ),
     *(
         ("course_activity", TYPE, column, retype(column, "object"), ())
-        for column in ("completed", "removed_from_program")
+        for column in ("completed", "removed_from_program", "for_credit")
     ),
     ("course_activity", NOT_NULL, "email", set_cell("email", pd.NA), ()),
     ("course_activity", NOT_NULL, "program_slug", set_cell("program_slug", pd.NA), ()),
