@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, exists, insert, select, update
 
 from dlsei.publish.marts import refresh_utilisation
 from dlsei.runs import RunContext
@@ -49,12 +49,14 @@ def published_figures(conn: Connection, as_of: date) -> Figures:
 
 
 def _dates_to_restate(conn: Connection, run: RunContext) -> dict[int, list[date]]:
-    """Per pending change: the published as-of dates of its span within the restatement window."""
+    """Per pending change: the published as-of dates of its span within the restatement window, less those an
+    earlier run already restated for it (a run stopped half-way leaves the rest, and keeps what it logged)."""
     earliest = run.logical_date - timedelta(days=run.settings.restatement_window_days)
-    c, r = registry_change, mart_refresh
+    c, r, done = registry_change, mart_refresh, restatement
     dates: dict[int, list[date]] = {}
     for change in conn.execute(select(c).where(c.c.restated_by.is_(None)).order_by(c.c.change_id)).mappings():
-        span = [r.c.as_of_date >= max(change["valid_from"], earliest)]
+        logged = exists().where(done.c.change_id == change["change_id"], done.c.as_of_date == r.c.as_of_date)
+        span = [r.c.as_of_date >= max(change["valid_from"], earliest), ~logged]
         if change["valid_to"] is not None:
             span.append(r.c.as_of_date < change["valid_to"])
         dates[change["change_id"]] = list(conn.execute(select(r.c.as_of_date).where(*span)).scalars())
@@ -93,8 +95,6 @@ def _log(
     as_of: date,
     moved: list[tuple[tuple[str, str, str], float | None, float | None]],
 ) -> None:
-    for table in (restatement, restatement_measure):
-        conn.execute(delete(table).where(table.c.change_id == change_id, table.c.as_of_date == as_of))
     conn.execute(
         insert(restatement).values(
             change_id=change_id, as_of_date=as_of, measures_changed=len(moved), load_id=run.load_id

@@ -147,3 +147,31 @@ def test_a_correction_back_dated_30_days_restates_exactly_its_dates(res: Resourc
     summary = record_run(engine, FinishedRun("quota_utilisation", "restate", "success", None, None, finished, finished))
     assert summary["dates_restated"] == 2
     assert "restated 2 date(s)" in render_runs([summary])
+
+
+def test_dates_older_than_the_window_keep_what_was_published(res: Resources, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = res.warehouse
+    first = date(2026, 10, 1)
+    land(
+        res,
+        {
+            f"hec_universities_{first}.csv": _csv(
+                ("university_id", "university_name", "region", "sector", "city", "coordinator_email"),
+                ("U1", "Uni One", "Sindh", "public", "", ""),
+            ),
+            f"hec_programmes_{first}.csv": _csv(
+                ("program_slug", "program_name", "university_id", "cohort_id"), ("p1", "P one", "U1", "C1")
+            ),
+        }
+        | allocation(first, 10),
+        first,
+    )
+    restate(engine, run_on(first, "first"))
+    publish(engine)
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_RESTATEMENT_WINDOW_DAYS", "20")  # from 10 November on
+    land(res, allocation(CORRECTED_FROM, 8), TODAY)
+    assert restate(engine, run_on(TODAY, "restate")) == [date(2026, 11, d) for d in (15, 29, 30)]
+    q = mart_quota_utilisation
+    with engine.connect() as conn:
+        allocated = dict(conn.execute(select(q.c.as_of_date, q.c.allocated)).all())
+    assert allocated == {day: 10 if day < date(2026, 11, 10) else 8 for day in PUBLISHED}
