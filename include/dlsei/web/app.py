@@ -1,0 +1,22 @@
+"""The FastAPI app the plugin mounts at /dlsei: the dashboard's pages and the status endpoints, every route behind
+Airflow's login (web/auth.py)."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from dlsei.web import status
+from dlsei.web.auth import signed_in_user
+
+
+def create_app() -> FastAPI:
+    # No OpenAPI page: the schema routes FastAPI adds itself would skip the app's dependencies and answer anyone.
+    app = FastAPI(
+        title="dlsei-pipeline dashboard",
+        dependencies=[Depends(signed_in_user)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.include_router(status.router())
+    return app
