@@ -3,9 +3,12 @@ Airflow's login (web/auth.py)."""
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from pathlib import Path
 
-from dlsei.web import status
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from dlsei.web import pages, status
 from dlsei.web.auth import signed_in_user
 
 
@@ -18,5 +21,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    app.include_router(pages.router())
     app.include_router(status.router())
+    # The stylesheet only (no data): served as Airflow serves its own UI assets, without a login.
+    app.mount("/static", StaticFiles(directory=Path(pages.__file__).parent / "static"), name="static")
     return app
