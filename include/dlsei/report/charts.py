@@ -5,9 +5,11 @@ the CSV download."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import altair as alt
 import pandas as pd
@@ -28,14 +30,20 @@ class Chart:
     rows: tuple[tuple[object, ...], ...]
 
     def svg(self) -> str:
-        import vl_convert
-
-        return vl_convert.vegalite_to_svg(self.spec, vl_version=_VEGA_LITE)
+        return _svg(json.dumps(self.spec, sort_keys=True))
 
     def png(self, scale: float = 2) -> bytes:
         import vl_convert
 
         return vl_convert.vegalite_to_png(self.spec, vl_version=_VEGA_LITE, scale=scale)
+
+
+@lru_cache(maxsize=128)
+def _svg(spec: str) -> str:
+    """The published figures change once a day: a chart drawn once is served from memory until its numbers change."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(json.loads(spec), vl_version=_VEGA_LITE)
 
 
 def _table(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[tuple[object, ...], ...]:

@@ -162,16 +162,20 @@ def router() -> APIRouter:
             as_of=as_of,
             run_days=dashboard.RUN_DAYS,
             checks=[{**vars(check), "rag": "green" if check.ok else "red"} for check in checks],
-            runs=[
-                {**run, "rag": run_status(run), "finished": f"{run['finished_at']:%Y-%m-%d %H:%M}"}
-                for run in runs.to_dict("records")
-            ],
+            runs=shown_runs(runs.to_dict("records")),
+            run_count=len(runs),
             quarantined=quarantined_files(res.landing),
             duplicate_columns=duplicate_columns,
             duplicate_rows=_rows(duplicates, duplicate_columns),
         )
 
     return routes
+
+
+def shown_runs(runs: list[dict[str, object]], newest: int = 20) -> list[dict[str, object]]:
+    """The `newest` runs, and every older one that was not green: a day of reruns must not hide a failure."""
+    rated = [{**run, "rag": run_status(run), "finished": f"{run['finished_at']:%Y-%m-%d %H:%M}"} for run in runs]
+    return [run for number, run in enumerate(rated) if number < newest or run["rag"] != "green"]
 
 
 def run_status(run: dict[str, object]) -> str:
