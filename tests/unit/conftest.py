@@ -1,5 +1,5 @@
-"""Unit-test fixtures: a real S3-compatible endpoint (moto's standalone server over HTTP on localhost), a small
-writer of export CSVs for the parser tests, and a user signed in to Airflow for the web tests."""
+"""Unit-test fixtures: a real S3-compatible endpoint (moto's standalone server over HTTP on localhost) and a small
+writer of export CSVs for the parser tests."""
 
 from __future__ import annotations
 
@@ -68,27 +68,3 @@ def write_export(tmp_path: Path) -> WriteExport:
         return path
 
     return write
-
-
-SignIn = Callable[[str | None], str]
-
-
-@pytest.fixture
-def sign_in(airflow_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> SignIn:
-    """Returns a function that signs a user of the given SimpleAuthManager role (None: no role) in: its token."""
-    from airflow.api_fastapi.app import init_auth_manager
-    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
-
-    monkeypatch.setenv(
-        "AIRFLOW__CORE__AUTH_MANAGER", "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-    )
-    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "manager:viewer")
-    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", str(tmp_path / "passwords.json"))
-    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "False")
-    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "dlsei-web-tests-" * 4)
-    manager = init_auth_manager()
-
-    def sign(role: str | None) -> str:
-        return manager.generate_jwt(SimpleAuthManagerUser(username="manager", role=role))
-
-    return sign
