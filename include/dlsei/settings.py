@@ -35,6 +35,8 @@ class Settings:
     data_docs_url: str = ""  # s3://bucket/prefix the Data Docs site is mirrored to; empty: the local site only
     data_docs_link: str = ""  # the address people open the site at (an S3 website or CDN); empty: derived
     dq_results_keep_days: int = 90  # GX validation results (and their Data Docs pages) kept; dq_result keeps all
+    # dashboard (issue 18): where people open the plugin's pages; the digests link each university's page
+    dashboard_url: str = "http://localhost:8080/dlsei"
 
     @property
     def is_production(self) -> bool:
@@ -111,4 +113,6 @@ def load_settings() -> Settings:
         data_docs_url=data_docs_url,
         data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
         dq_results_keep_days=_whole("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90", "days", minimum=1),
+        # dashboard (issue 18)
+        dashboard_url=_env("AIRFLOW_VAR_DLSEI_DASHBOARD_URL", "http://localhost:8080/dlsei").rstrip("/"),
     )

@@ -19,6 +19,7 @@ from dlsei.alerts.messages import (
     SLACK,
     UNIVERSITY,
     Attachment,
+    InlineImage,
     email_body,
     queue,
     slack_body,
@@ -34,6 +35,7 @@ from dlsei.alerts.texts import (
     national_subject,
     national_text,
 )
+from dlsei.alerts.trend_images import page_links, trend_images
 from dlsei.warehouse.schema import alert_message
 
 # Chat is for the headline; the e-mail carries the full list.
@@ -68,8 +70,9 @@ def _email(
     text: str,
     as_of: date,
     attachments: Sequence[Attachment] = (),
+    images: Sequence[InlineImage] = (),
 ) -> int | None:
-    body = email_body(to, subject, text, key, attachments)
+    body = email_body(to, subject, text, key, attachments, images=images)
     return queue(
         conn,
         digest_key=key,
@@ -98,9 +101,12 @@ def _slack(
     )
 
 
-def compose_digests(conn: Connection, as_of: date, recipients: Recipients, rules: AlertRules | None = None) -> Digests:
+def compose_digests(
+    conn: Connection, as_of: date, recipients: Recipients, rules: AlertRules | None = None, dashboard_url: str = ""
+) -> Digests:
     """Queue the digests of `as_of` from the alert state evaluate_alerts left. `rules` must be the ones alerts were
-    evaluated with: they decide which seats the reclaim lists hold (default: load_rules())."""
+    evaluated with: they decide which seats the reclaim lists hold (default: load_rules()). A coordinator's e-mail
+    shows each university's 30-day trend and, given `dashboard_url`, links its page."""
     if not marts_hold(conn, as_of):
         return Digests(as_of, skipped=f"the marts hold no data complete through {as_of}")
     rules = rules or load_rules()
@@ -126,6 +132,7 @@ def compose_digests(conn: Connection, as_of: date, recipients: Recipients, rules
             by_coordinator.setdefault(university.coordinator, []).append(university_id)
     for coordinator, university_ids in sorted(by_coordinator.items()):
         attached = [reports_of[uid] for uid in university_ids if uid in reports_of]
+        names = {uid: picture.name_of(uid) for uid in university_ids}
         queued.append(
             _email(
                 conn,
@@ -133,9 +140,10 @@ def compose_digests(conn: Connection, as_of: date, recipients: Recipients, rules
                 to=coordinator,
                 audience=UNIVERSITY,
                 subject=coordinator_subject(picture, university_ids),
-                text=coordinator_text(picture, university_ids, attached),
+                text=coordinator_text(picture, university_ids, attached) + page_links(dashboard_url, names),
                 as_of=as_of,
                 attachments=[Attachment(report.name, report.data) for report in attached],
+                images=trend_images(conn, as_of, names),
             )
         )
     if recipients.slack:

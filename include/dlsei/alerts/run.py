@@ -14,6 +14,7 @@ from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.state import evaluate_alerts
 from dlsei.alerts.transports import Transport, transport_from_settings
 from dlsei.resources import Resources
+from dlsei.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def run_alerts(
     for as_of in sorted(set(as_of_dates)):
         with engine.begin() as conn:
             changes = evaluate_alerts(conn, as_of, rules)
-            digests = compose_digests(conn, as_of, recipients, rules)
+            digests = compose_digests(conn, as_of, recipients, rules, load_settings().dashboard_url)
         for report in digests.reports:
             key = f"reports/{report.name}"
             res.landing.put(key, report.data)

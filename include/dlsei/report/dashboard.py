@@ -28,7 +28,6 @@ from dlsei.warehouse.schema import (
 from dlsei.warehouse.views import (
     v_utilisation_by_region,
     v_utilisation_by_sector,
-    v_utilisation_by_university,
     v_utilisation_national,
 )
 
@@ -214,20 +213,6 @@ def university_page(conn: Connection, university_id: str) -> UniversityPage | No
         alerts,
         _activity(conn, mart_activity_by_domain, "domain", university_id, as_of),
         _activity(conn, mart_activity_by_course_type, "course_type", university_id, as_of),
-    )
-
-
-def university_trend(conn: Connection, university_id: str, as_of: date, days: int = 30) -> pd.DataFrame:
-    """The university's seats held, active in 30 days and never started, per as-of date of the last `days`."""
-    v = v_utilisation_by_university
-    return _frame(
-        conn,
-        select(v.c.as_of_date, v.c.seats_held, v.c.active_30d, v.c.never_started)
-        .where(
-            v.c.university_id == university_id, v.c.as_of_date > as_of - timedelta(days=days), v.c.as_of_date <= as_of
-        )
-        .order_by(v.c.as_of_date),
-        ["as_of_date", "seats_held", "active_30d", "never_started"],
     )
 
 
