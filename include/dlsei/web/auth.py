@@ -3,7 +3,9 @@
 Airflow mounts a plugin's FastAPI app without its own authentication, so every route depends on `signed_in_user`.
 It resolves the user exactly as Airflow's own API does (`get_user`: the bearer token, else the UI's `_token`
 cookie) and asks the configured auth manager (SimpleAuthManager, FAB, ...) whether that user may see the custom
-view `VIEW_NAME`: no token is 401, an invalid token or a user without the right is 403.
+view `VIEW_NAME`: no token is 401, an invalid token or a user without the right is 403. A user the setting
+AIRFLOW_VAR_DLSEI_DASHBOARD_COORDINATORS lists (a university's coordinator) opens the pages of their own
+universities only, and nothing else.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request, status
+
+from dlsei.settings import load_settings
 
 if TYPE_CHECKING:
     from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
@@ -27,4 +31,8 @@ async def signed_in_user(request: Request) -> BaseUser:
     user = await get_user(request, None, await bearer_scheme(request))
     if not get_auth_manager().is_authorized_custom_view(method="GET", resource_name=VIEW_NAME, user=user):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{user.get_name()} may not see {VIEW_NAME}")
+    own = load_settings().coordinator_universities(user.get_name())
+    # Only a university's page and its CSV carry a university_id: every other route is closed to a coordinator.
+    if own is not None and request.path_params.get("university_id") not in own:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{user.get_name()} may see their own universities only")
     return user
