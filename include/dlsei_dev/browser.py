@@ -82,3 +82,35 @@ def take_screenshots(base_url: str, token: str, university_id: str, out_dir: Pat
             page.screenshot(path=str(shot), full_page=True)
             taken.append(shot)
     return taken
+
+
+def screenshot_warehouse(out_dir: Path) -> list[Path]:
+    """Screenshots of the pages over the warehouse of the current settings (the demo's, after `./dev demo`), signed
+    in as a viewer of the demo's Airflow (SimpleAuthManager): docs/screenshots/ is made with this."""
+    import os
+    import secrets
+
+    from dlsei.publish.rollups import by_university
+    from dlsei.report.overview import latest_as_of
+    from dlsei.resources import resources
+    from dlsei.settings import load_settings
+    from dlsei.web.app import create_app
+    from dlsei_dev.local_airflow import prepare_airflow
+
+    settings = load_settings()
+    os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_hex(32))
+    os.environ["AIRFLOW__CORE__AUTH_MANAGER"] = (
+        "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+    )
+    prepare_airflow(settings.home / "airflow")
+    from airflow.api_fastapi.app import init_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+
+    token = init_auth_manager().generate_jwt(SimpleAuthManagerUser(username="screenshots", role="viewer"))
+    with resources(settings).warehouse.connect() as conn:
+        as_of = latest_as_of(conn)
+        if as_of is None:
+            raise RuntimeError("the warehouse holds no published utilisation: run ./dev demo first")
+        least_used = by_university(conn, as_of)[0]["university_id"]
+    with serve(create_app()) as base:
+        return take_screenshots(base, token, least_used, out_dir)
