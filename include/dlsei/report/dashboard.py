@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, Table, func, select
 
 from dlsei.alerts.candidates import RULE_OF_REASON
 from dlsei.ingest import ledger
@@ -66,8 +66,8 @@ class Overview:
     least_used: pd.DataFrame  # university_id, university, region, sector, allocated, active_30d, ..., open_alerts
 
 
-def _frame(conn: Connection, query: object, columns: list[str] | None = None) -> pd.DataFrame:
-    rows = conn.execute(query).mappings().all()  # type: ignore[call-overload]
+def _frame(conn: Connection, query: Select, columns: list[str] | None = None) -> pd.DataFrame:
+    rows = conn.execute(query).mappings().all()
     return pd.DataFrame(rows, columns=columns or (list(rows[0].keys()) if rows else None))
 
 
@@ -144,18 +144,18 @@ class UniversityPage:
     course_types: pd.DataFrame
 
 
-def _activity(conn: Connection, mart: object, key: str, university_id: str, as_of: date) -> pd.DataFrame:
-    m = mart  # one of the activity marts: their measures are the same
+def _activity(conn: Connection, mart: Table, key: str, university_id: str, as_of: date) -> pd.DataFrame:
+    """The ten `key`s (domains or course types) of an activity mart with the most enrolments on `as_of`."""
     query = (
         select(
-            m.c[key],  # type: ignore[attr-defined]
-            func.sum(m.c.enrolments).label("enrolments"),  # type: ignore[attr-defined]
-            func.sum(m.c.completions).label("completions"),  # type: ignore[attr-defined]
-            round2(func.sum(m.c.learning_hours)).label("learning_hours"),  # type: ignore[attr-defined]
+            mart.c[key],
+            func.sum(mart.c.enrolments).label("enrolments"),
+            func.sum(mart.c.completions).label("completions"),
+            round2(func.sum(mart.c.learning_hours)).label("learning_hours"),
         )
-        .where(m.c.university_id == university_id, m.c.as_of_date == as_of)  # type: ignore[attr-defined]
-        .group_by(m.c[key])  # type: ignore[attr-defined]
-        .order_by(func.sum(m.c.enrolments).desc(), m.c[key])  # type: ignore[attr-defined]
+        .where(mart.c.university_id == university_id, mart.c.as_of_date == as_of)
+        .group_by(mart.c[key])
+        .order_by(func.sum(mart.c.enrolments).desc(), mart.c[key])
         .limit(10)
     )
     frame = _frame(conn, query, [key, "enrolments", "completions", "learning_hours"])
