@@ -38,7 +38,7 @@ def _templates() -> Jinja2Templates:
 
 
 def _university_sections(page: UniversityPage) -> list[tuple[str, tuple[str, ...], list[tuple[object, ...]]]]:
-    """What a university's page shows, table by table: the page and its CSV download share this."""
+    """What a university's page shows, table by table, for its CSV download."""
     cohorts = ("as_of_date", "cohort_id", "seats_held", "active_30d", "never_started")
     return [
         (
