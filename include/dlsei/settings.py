@@ -7,6 +7,7 @@ serves a task, the CLI and the tests. With nothing set, everything falls back to
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,11 +49,19 @@ class Settings:
     # Identity store and coordinator lists (issue #20)
     identity_retention_days: int = 180  # identities of people gone from the registry this long are erased
     digest_reminder_days: int = 7  # a coordinator with nothing new hears again after this many days
-    dashboard_url: str = "http://localhost:8080"  # the web pages' base; digests link <base>/dlsei/universities/<id>
+    # dashboard (issue 18): where people open the plugin's pages; the digests link each university's page
+    dashboard_url: str = "http://localhost:8080/dlsei"
+    # (Airflow user name, the university ids whose pages alone that user may open); users not listed see every page.
+    # Pairs, not a dict: the settings are hashable (resources() keys its cache on them).
+    dashboard_coordinators: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def coordinator_universities(self, user_name: str) -> tuple[str, ...] | None:
+        """The universities a listed coordinator may see; None for a user the setting does not limit."""
+        return dict(self.dashboard_coordinators).get(user_name)
 
 
 def _env(name: str, default: str) -> str:
@@ -104,6 +113,19 @@ def run_deadline_minutes() -> int:
     return _minutes("AIRFLOW_VAR_DLSEI_RUN_DEADLINE_MINUTES", "240")
 
 
+def _coordinators(value: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`{"user": ["U001", ...]}` (JSON), refused at start-up when malformed rather than opening pages to everyone."""
+    try:
+        mapping = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(f"AIRFLOW_VAR_DLSEI_DASHBOARD_COORDINATORS is not JSON: {error}") from None
+    if not isinstance(mapping, dict) or not all(
+        isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in mapping.values()
+    ):
+        raise ConfigurationError('AIRFLOW_VAR_DLSEI_DASHBOARD_COORDINATORS must look like {"user": ["U001"]}')
+    return tuple((str(user), tuple(ids)) for user, ids in sorted(mapping.items()))
+
+
 def s3_bucket_and_prefix(data_docs_url: str) -> tuple[str, str]:
     """The bucket and prefix of `s3://bucket/prefix`: the Data Docs mirror needs a prefix of its own, because it
     deletes whatever else it finds there."""
@@ -149,5 +171,7 @@ def load_settings() -> Settings:
         # Identity store and coordinator lists (issue #20)
         identity_retention_days=_whole("AIRFLOW_VAR_DLSEI_IDENTITY_RETENTION_DAYS", "180", "days", minimum=1),
         digest_reminder_days=_whole("AIRFLOW_VAR_DLSEI_DIGEST_REMINDER_DAYS", "7", "days", minimum=1),
-        dashboard_url=_env("AIRFLOW_VAR_DLSEI_DASHBOARD_URL", "http://localhost:8080").rstrip("/"),
+        # dashboard (issue 18)
+        dashboard_url=_env("AIRFLOW_VAR_DLSEI_DASHBOARD_URL", "http://localhost:8080/dlsei").rstrip("/"),
+        dashboard_coordinators=_coordinators(_env("AIRFLOW_VAR_DLSEI_DASHBOARD_COORDINATORS", "{}")),
     )

@@ -23,6 +23,7 @@ from dlsei.alerts.messages import (
     SLACK,
     UNIVERSITY,
     Attachment,
+    InlineImage,
     email_body,
     queue,
     slack_body,
@@ -38,6 +39,7 @@ from dlsei.alerts.texts import (
     national_subject,
     national_text,
 )
+from dlsei.alerts.trend_images import trend_images
 from dlsei.settings import Settings, load_settings
 from dlsei.warehouse.schema import alert_message
 
@@ -73,8 +75,9 @@ def _email(
     as_of: date,
     attachments: Sequence[Attachment] = (),
     reply_to: str | None = None,
+    images: Sequence[InlineImage] = (),
 ) -> int | None:
-    body = email_body(to, subject, text, key, attachments, reply_to=reply_to)
+    body = email_body(to, subject, text, key, attachments, reply_to=reply_to, images=images)
     return queue(
         conn,
         digest_key=key,
@@ -111,7 +114,8 @@ def compose_digests(
     settings: Settings | None = None,
 ) -> Digests:
     """Queue the digests of `as_of` from the alert state evaluate_alerts left, and the week's reclaim lists. `rules`
-    must be the ones alerts were evaluated with: they decide which seats the lists hold (default: load_rules())."""
+    must be the ones alerts were evaluated with: they decide which seats the lists hold (default: load_rules()). A
+    coordinator's e-mail shows each university's 30-day trend and links its dashboard page."""
     if not marts_hold(conn, as_of):
         return Digests(as_of, skipped=f"the marts hold no data complete through {as_of}")
     rules, settings = rules or load_rules(), settings or load_settings()
@@ -140,6 +144,7 @@ def compose_digests(
         if due is None:
             continue
         pages = {uid: university_page(settings.dashboard_url, uid) for uid in university_ids}
+        names = {uid: picture.name_of(uid) for uid in university_ids}
         queued.append(
             _email(
                 conn,
@@ -150,6 +155,7 @@ def compose_digests(
                 text=coordinator_text(picture, university_ids, pages, outcomes),
                 as_of=as_of,
                 reply_to=national,
+                images=trend_images(conn, as_of, names),
             )
         )
         mark_sent(conn, picture, coordinator, university_ids)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import Connection, update
 
@@ -132,8 +133,8 @@ def queue_lists(
 
 
 def university_page(dashboard_url: str, university_id: str) -> str:
-    """The university's dashboard page (AIRFLOW_VAR_DLSEI_DASHBOARD_URL + /dlsei/universities/<id>)."""
-    return f"{dashboard_url.rstrip('/')}/dlsei/universities/{university_id}"
+    """The university's dashboard page (AIRFLOW_VAR_DLSEI_DASHBOARD_URL + /universities/<id>)."""
+    return f"{dashboard_url.rstrip('/')}/universities/{quote(university_id, safe='')}"
 
 
 def forget_delivered_lists(conn: Connection) -> int:

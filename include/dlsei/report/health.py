@@ -9,6 +9,7 @@ runs, messages not delivered.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -70,13 +71,29 @@ def check_exports(engine: Engine, expected: date, window_days: int) -> Check:
     return Check("exports", True, f"every export loaded from {start} to {expected}")
 
 
-def check_quarantine(landing: Landing) -> Check:
-    waiting = [f for f in landing.list(QUARANTINE) if not f.name.endswith(REASON_SUFFIX)]
-    details = []
-    for landed in waiting:
+@dataclass(frozen=True)
+class Quarantined:
+    name: str
+    reason: str | None
+
+    @property
+    def replay_command(self) -> str:
+        return f"dlsei replay {shlex.quote(self.name)}"
+
+
+def quarantined_files(landing: Landing) -> list[Quarantined]:
+    """The files waiting in quarantine, with the reason they were set aside."""
+    waiting = []
+    for landed in landing.list(QUARANTINE):
+        if landed.name.endswith(REASON_SUFFIX):
+            continue
         with landing.fetch(landed.key + REASON_SUFFIX) as path:
-            reason = json.loads(path.read_text(encoding="utf-8")).get("reason")
-        details.append(f"{landed.name}: {reason} (after fixing: dlsei replay '{landed.name}')")
+            waiting.append(Quarantined(landed.name, json.loads(path.read_text(encoding="utf-8")).get("reason")))
+    return waiting
+
+
+def check_quarantine(landing: Landing) -> Check:
+    details = [f"{f.name}: {f.reason} (after fixing: {f.replay_command})" for f in quarantined_files(landing)]
     if details:
         return Check("quarantine", False, f"{len(details)} file(s) waiting in {QUARANTINE}", details)
     return Check("quarantine", True, "no file waiting")

@@ -86,7 +86,12 @@ def rules(monkeypatch: pytest.MonkeyPatch) -> AlertRules:
 def _queue(engine: Engine, as_of: date, rules: AlertRules) -> list[int]:
     with engine.begin() as conn:
         return queue_lists(
-            conn, as_of, universities=UNIVERSITIES, recipients=RECIPIENTS, rules=rules, dashboard="https://d.example"
+            conn,
+            as_of,
+            universities=UNIVERSITIES,
+            recipients=RECIPIENTS,
+            rules=rules,
+            dashboard="https://d.example/dlsei",
         ).message_ids
 
 
