@@ -93,4 +93,4 @@ def test_every_page_draws_its_charts_with_the_warehouses_numbers(
         page.wait_for_url(f"{base}/dlsei/data-team")
         assert page.locator("tr.rag.red").count() == 1
         assert page.locator("tr.rag.amber").count() == 1
-        assert page.locator("ul.checks > li").count() == 5
+        assert page.locator("ul.checks > li").count() == 6  # the six checks of report/health.py
