@@ -35,6 +35,8 @@ class Settings:
     data_docs_url: str = ""  # s3://bucket/prefix the Data Docs site is mirrored to; empty: the local site only
     data_docs_link: str = ""  # the address people open the site at (an S3 website or CDN); empty: derived
     dq_results_keep_days: int = 90  # GX validation results (and their Data Docs pages) kept; dq_result keeps all
+    # Programme view (issue 21)
+    public_min_cell: int = 5  # k: a count below it is withheld from the v_public_* views
 
     @property
     def is_production(self) -> bool:
@@ -111,4 +113,6 @@ def load_settings() -> Settings:
         data_docs_url=data_docs_url,
         data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
         dq_results_keep_days=_whole("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90", "days", minimum=1),
+        # Programme view (issue 21)
+        public_min_cell=_whole("AIRFLOW_VAR_DLSEI_PUBLIC_MIN_CELL", "5", "learners", minimum=1),
     )

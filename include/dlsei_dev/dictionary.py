@@ -70,10 +70,25 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ("dim_university",),
     ),
     "v_course": ("One row per course or guided project of the catalogue, with its domain.", ("dim_course",)),
+    "v_public_by_region": (
+        "One row per as-of date x region: the publication-safe `v_utilisation_by_region`, every count below k and "
+        "every cell that would give one back withheld (NULL). For ministries, parliament and the press.",
+        ("mart_public_rollup",),
+    ),
+    "v_public_by_sector": (
+        "One row per as-of date x sector: the publication-safe `v_utilisation_by_sector`, suppressed likewise.",
+        ("mart_public_rollup",),
+    ),
+    "v_public_national": (
+        "One row per as-of date: the publication-safe `v_utilisation_national`, suppressed likewise.",
+        ("mart_public_rollup",),
+    ),
 }
 VIEW_COLUMNS: Final = {
     "allocations": "university x cohort rows summed into this row",
     "university_name": "the university's name in the registry",
+    "region": "province or territory: one of the seven HEC regions",
+    "sector": "public or private",
 }
 # The order tables are presented in: what analysts read first, what holds keys next, the pipeline's own last.
 SECTIONS: Final = (
@@ -81,7 +96,13 @@ SECTIONS: Final = (
         "Marts",
         "Published per as-of date in one transaction; readable by analysts. [measures.md](measures.md) defines "
         "each measure, with its denominator.",
-        ("mart_quota_utilisation", "mart_learner_match", "mart_activity_by_domain", "mart_activity_by_course_type"),
+        (
+            "mart_quota_utilisation",
+            "mart_learner_match",
+            "mart_activity_by_domain",
+            "mart_activity_by_course_type",
+            "mart_public_rollup",
+        ),
     ),
     (
         "Seat-level facts",

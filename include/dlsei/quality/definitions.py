@@ -36,9 +36,11 @@ from dlsei.exports.dtypes import DTYPES
 from dlsei.quality.derived import (
     ACTIVE_30D_PLUS_DORMANT_PLUS_NEVER_STARTED,
     ALLOCATED_MINUS_SEATS_HELD,
+    DERIVABLE_CELLS,
     INVITED_PLUS_JOINED,
     OVERLAPS_OTHER_COHORT,
 )
+from dlsei.quality.disclosure import BREAKDOWNS, COUNTS, NATIONAL
 from dlsei.warehouse.schema import MEASURES, mart_quota_utilisation
 
 CRITICAL: Final = "critical"
@@ -53,6 +55,7 @@ SUITES: Final[dict[str, str]] = {
     "registry:programmes": "hec_programmes",
     "registry:course_catalogue": "hec_course_catalogue",
     "mart:quota_utilisation": "mart_quota_utilisation",
+    "mart:public_rollup": "mart_public_rollup",
 }
 
 # A loose shape: enough to catch a shifted column or a name in the e-mail column, not an RFC 5322 parser.
@@ -414,6 +417,25 @@ QUOTA_UTILISATION_CHECKS: Final = (
     *(sums_to(column, f"snapshot_{column}", notes) for column, notes in RECONCILED.items()),
 )
 
+# The publication-safe roll-up (publish/public.py): k is the run-time parameter min_cell (the setting).
+PUBLIC_ROLLUP_CHECKS: Final = (
+    columns_present(("breakdown", "category", *COUNTS, "learning_hours", "utilisation_pct", "join_rate_pct")),
+    not_null("breakdown"),
+    in_set("breakdown", (*BREAKDOWNS, NATIONAL)),
+    not_null("category"),
+    unique_together("breakdown", "category", notes="One row per region, sector and the nation."),
+    *(
+        between(count, min_value=parameter("min_cell"), notes="No published count below k: it is withheld (NULL).")
+        for count in COUNTS
+    ),
+    in_set(
+        DERIVABLE_CELLS,
+        [0],
+        notes="No withheld figure follows from the published ones: not from a total, a difference, any combination "
+        "of the table's sums, or a published percentage (a column derived before validation: disclosure.py).",
+    ),
+)
+
 CHECKS: Final[dict[str, tuple[Check, ...]]] = {
     "coursera_course_activity": COURSE_ACTIVITY_CHECKS,
     "coursera_membership": MEMBERSHIP_CHECKS,
@@ -423,6 +445,7 @@ CHECKS: Final[dict[str, tuple[Check, ...]]] = {
     "hec_programmes": PROGRAMMES_CHECKS,
     "hec_course_catalogue": COURSE_CATALOGUE_CHECKS,
     "mart_quota_utilisation": QUOTA_UTILISATION_CHECKS,
+    "mart_public_rollup": PUBLIC_ROLLUP_CHECKS,
 }
 
 

@@ -346,6 +346,38 @@ mart_activity_by_course_type = _activity_mart(
     "dim_course.content_type: course or guided_project; unclassified when not in the catalogue",
 )
 
+# Publication-safe roll-ups (docs/measures.md): k is a setting, so the suppressed figures are a table the pipeline
+# refreshes with the marts; the v_public_* views (migration 0017) are the names analysts and reports read.
+mart_public_rollup = Table(
+    "mart_public_rollup",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("breakdown", String(16), primary_key=True, comment="region, sector or national"),
+    Column(
+        "category",
+        String(64),
+        primary_key=True,
+        comment="the region or sector (not recorded: a university the registry lacks); national for the total",
+    ),
+    *(Column(m, Integer, comment=f"{comment}, summed; NULL when suppressed") for m, comment in MEASURES.items()),
+    Column("learning_hours", Float, comment="hours learners spent, summed, 2 decimals; NULL when suppressed"),
+    Column(
+        "utilisation_pct", Float, comment="100 * active_30d / allocated, 2 decimals; NULL when either is suppressed"
+    ),
+    Column("join_rate_pct", Float, comment="100 * joined / allocated, 2 decimals; NULL when either is suppressed"),
+    Column("cells_suppressed", Integer, nullable=False, comment="how many of the row's figures are withheld"),
+    Column(
+        "min_cell",
+        Integer,
+        nullable=False,
+        comment="k: the smallest count published (AIRFLOW_VAR_DLSEI_PUBLIC_MIN_CELL)",
+    ),
+    Column("data_complete_through", Date, nullable=False, comment=_DATA_COMPLETE_THROUGH),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x region, sector and the nation: the utilisation roll-ups with every count below "
+    "k withheld, and further cells withheld so that no withheld figure follows from a total or a difference.",
+)
+
 # Which ledger files each as-of date's marts were last built from: a date whose snapshots gained a newer file
 # is pending, whatever triggered the run (an asset event, a backfill, a manual run).
 mart_refresh = Table(

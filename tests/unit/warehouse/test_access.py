@@ -30,6 +30,10 @@ ANALYST_READS = (
     "v_learner_match",
     "v_university",
     "v_course",
+    "mart_public_rollup",
+    "v_public_by_region",
+    "v_public_by_sector",
+    "v_public_national",
 )
 # Learner and person keys, or staff e-mail addresses and file names: the pipeline's, not the analysts'.
 ANALYST_REFUSED = (

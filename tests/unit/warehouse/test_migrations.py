@@ -52,6 +52,9 @@ VIEWS = {
     "v_utilisation_by_sector",
     "v_utilisation_national",
     "v_activity_by_domain",
+    "v_public_by_region",
+    "v_public_by_sector",
+    "v_public_national",
     "v_activity_by_course_type",
     "v_learner_match",
 }
