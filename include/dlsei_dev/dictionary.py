@@ -79,6 +79,11 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         "One row per as-of date x sector: the publication-safe `v_utilisation_by_sector`, suppressed likewise.",
         ("mart_public_rollup",),
     ),
+    "v_university_cohorts": (
+        "One row per university x cohort: the cohort's figures on its newest published as-of date (its final "
+        "figures once it has ended), so a university's phases compare side by side.",
+        ("mart_quota_utilisation", "dim_university", "dim_seat_allocation"),
+    ),
     "v_public_national": (
         "One row per as-of date: the publication-safe `v_utilisation_national`, suppressed likewise.",
         ("mart_public_rollup",),
@@ -89,6 +94,7 @@ VIEW_COLUMNS: Final = {
     "university_name": "the university's name in the registry",
     "region": "province or territory: one of the seven HEC regions",
     "sector": "public or private",
+    "cohort_running": "1 while the cohort window runs past the row's as-of date, 0 once it has ended",
 }
 # The order tables are presented in: what analysts read first, what holds keys next, the pipeline's own last.
 SECTIONS: Final = (
@@ -121,12 +127,12 @@ SECTIONS: Final = (
     ),
 )
 EXAMPLES: Final = """\
-Utilisation of every university on the latest published day, lowest first:
+Utilisation of every university on the latest published day, lowest first (every dated view has a `_latest`
+twin holding only the newest complete as-of date):
 
 ```sql
 SELECT university_name, region, cohort_id, allocated, joined, active_30d, utilisation_pct
-FROM v_quota_utilisation
-WHERE as_of_date = (SELECT MAX(as_of_date) FROM v_quota_utilisation)
+FROM v_quota_utilisation_latest
 ORDER BY utilisation_pct;
 ```
 
@@ -251,8 +257,17 @@ def _table(table: Table, readable: bool) -> list[str]:
     return [*lines, ""]
 
 
+def _described(name: str) -> tuple[str, tuple[str, ...]]:
+    """A view's description; a `_latest` view (migration 0018) is its base view on the newest complete date."""
+    base = name.removesuffix("_latest")
+    if name not in VIEWS and base in VIEWS:
+        about, sources = VIEWS[base]
+        return f"`{base}` on the newest complete as-of date only. {about}", sources
+    return VIEWS.get(name, ("(no description yet)", ()))
+
+
 def _view(name: str, columns: list[str]) -> list[str]:
-    about, sources = VIEWS.get(name, ("(no description yet)", ()))
+    about, sources = _described(name)
     lines = [f"### `{name}`", "", about, "", "| column | meaning |", "|---|---|"]
     for column in columns:
         meaning = VIEW_COLUMNS.get(column) or next(

@@ -55,6 +55,23 @@ VIEWS = {
     "v_public_by_region",
     "v_public_by_sector",
     "v_public_national",
+    "v_university_cohorts",
+    *(
+        f"{view}_latest"
+        for view in (
+            "v_quota_utilisation",
+            "v_utilisation_by_university",
+            "v_utilisation_by_region",
+            "v_utilisation_by_sector",
+            "v_utilisation_national",
+            "v_learner_match",
+            "v_activity_by_domain",
+            "v_activity_by_course_type",
+            "v_public_by_region",
+            "v_public_by_sector",
+            "v_public_national",
+        )
+    ),
     "v_activity_by_course_type",
     "v_learner_match",
 }
