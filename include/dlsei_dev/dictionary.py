@@ -84,6 +84,17 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         "figures once it has ended), so a university's phases compare side by side.",
         ("mart_quota_utilisation", "dim_university", "dim_seat_allocation"),
     ),
+    "v_equity": (
+        "One row per as-of date x dimension (region, sector, city, size_band, role, gender) x group: utilisation, "
+        "activation and completion, so the least-served groups show. Role and gender count the seats matched to "
+        "the registry (no allocation: no utilisation).",
+        ("mart_quota_utilisation",),
+    ),
+    "v_equity_gap": (
+        "One row per as-of date x dimension x measure: the best- and the least-served group, the gap between them "
+        "in percentage points and its change since the previous published date.",
+        (),
+    ),
     "v_public_national": (
         "One row per as-of date: the publication-safe `v_utilisation_national`, suppressed likewise.",
         ("mart_public_rollup",),
@@ -94,6 +105,21 @@ VIEW_COLUMNS: Final = {
     "university_name": "the university's name in the registry",
     "region": "province or territory: one of the seven HEC regions",
     "sector": "public or private",
+    "dimension": "region, sector, city, size_band (registry people: under 1,000, 1,000 to 9,999, 10,000 or more), "
+    "role or gender",
+    "group_name": "the group of the dimension; not recorded where the registry has no value, not matched for seats "
+    "whose learner is not in the registry",
+    "started": "joined seats whose learner has any activity (active_30d + dormant)",
+    "activation_pct": "100 * started / joined, 2 decimals; NULL when nobody joined",
+    "completion_pct": "100 * completions / enrolments, 2 decimals; NULL without enrolments",
+    "measure": "utilisation_pct, activation_pct or completion_pct",
+    "groups_compared": "groups with a value (not recorded and not matched are left out)",
+    "best_group": "the group with the highest value (the first by name on a tie)",
+    "best_pct": "its value",
+    "least_group": "the group with the lowest value (the first by name on a tie)",
+    "least_pct": "its value",
+    "gap_pp": "best_pct - least_pct, percentage points",
+    "gap_change_pp": "gap_pp minus the gap on the previous published date; NULL on the first",
     "cohort_running": "1 while the cohort window runs past the row's as-of date, 0 once it has ended",
 }
 # The order tables are presented in: what analysts read first, what holds keys next, the pipeline's own last.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Table, delete, select
 
-from dlsei.canonical import REGISTRY_FILES, is_registry_file
+from dlsei.canonical import OPTIONAL_REGISTRY_COLUMNS, REGISTRY_FILES, is_registry_file
 from dlsei.errors import FileRejected
 from dlsei.ingest.intake import IntakeReport, Loaded, land_file, quarantine
 from dlsei.ingest.landing import LandedFile
@@ -89,6 +89,9 @@ def _read(file_name: str, path: Path, extract: str) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         raise FileRejected("field_count", f"{file_name}: {error}") from error
     frame.columns = [c.strip().lower() for c in frame.columns]
+    for optional in OPTIONAL_REGISTRY_COLUMNS.get(extract, ()):
+        if optional not in frame.columns:
+            frame[optional] = pd.Series(pd.NA, index=frame.index, dtype="string")
     missing = [c for c in REGISTRY_FILES[extract] if c not in frame.columns]
     if missing:
         raise FileRejected("missing_column", f"{file_name}: missing column(s) {', '.join(missing)}")
@@ -143,6 +146,7 @@ def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser)
                 "role": frame["role"],
                 "status": frame["status"],
                 "status_date": pd.to_datetime(frame["status_date"]).dt.date,
+                "gender": frame["gender"],
             }
         )
     elif extract == "seat_allocations":

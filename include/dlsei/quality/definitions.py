@@ -23,6 +23,7 @@ from dlsei.canonical import (
     COURSE_ACTIVITY,
     COURSE_ACTIVITY_COLUMNS,
     DOMAINS,
+    GENDERS,
     MEMBER_STATES,
     MEMBERSHIP,
     MEMBERSHIP_COLUMNS,
@@ -332,6 +333,12 @@ PEOPLE_CHECKS: Final = (
     not_null("status"),
     in_set("status", PERSON_STATUSES),
     iso_date("status_date"),
+    in_set(
+        "gender",
+        GENDERS,
+        notes="Optional (blank or an absent column: not recorded); any other value would make a group of its own "
+        "in v_equity.",
+    ),
 )
 
 SEAT_ALLOCATIONS_CHECKS: Final = (

@@ -165,6 +165,8 @@ dim_person = Table(
     Column("role", String(16), nullable=False, comment="student or faculty"),
     Column("status", String(16), nullable=False, comment="enrolled, graduated or left"),
     Column("status_date", Date, comment="admission or hiring date while enrolled, else the date they left"),
+    # Added by revision 0019, last: a fresh database has the columns in the same order as an upgraded one.
+    Column("gender", String(16), comment="female, male or other, where the registry records it; NULL: not recorded"),
     comment="One row per student or faculty member of the HEC registry (the latest extract), identifiers as keys.",
 )
 

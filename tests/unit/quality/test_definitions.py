@@ -69,6 +69,7 @@ def people() -> pd.DataFrame:
         role=("student", "student", "faculty"),
         status=("enrolled", "graduated", "enrolled"),
         status_date=("2023-01-15", None, "2019-09-01"),
+        gender=("female", "male", None),
     )
 
 
@@ -317,6 +318,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ("registry:universities", REGEX, "coordinator_email", set_cell("coordinator_email", "n/a"), ()),
     ("registry:people", COLUMNS, None, drop("full_name"), ()),
     ("registry:people", ROWS, None, no_rows, ()),
+    ("registry:people", IN_SET, "gender", set_cell("gender", "F"), ()),
     ("registry:people", NOT_NULL, "roll_number", set_cell("roll_number", pd.NA), ()),
     ("registry:people", UNIQUE, "roll_number", set_cell("roll_number", "PU-2019-7781"), ()),
     ("registry:people", NOT_NULL, "cnic", set_cell("cnic", pd.NA), ()),

@@ -56,6 +56,8 @@ VIEWS = {
     "v_public_by_sector",
     "v_public_national",
     "v_university_cohorts",
+    "v_equity",
+    "v_equity_gap",
     *(
         f"{view}_latest"
         for view in (

@@ -6,8 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Engine, insert, text
+from warehouse_rows import ledger_file
 
-from dlsei.warehouse.schema import MEASURES, dim_seat_allocation, dim_university, mart_quota_utilisation, mart_refresh
+from dlsei.warehouse.schema import (
+    MEASURES,
+    dim_person,
+    dim_seat_allocation,
+    dim_university,
+    fact_seat_day,
+    mart_quota_utilisation,
+    mart_refresh,
+    snap_course_activity,
+)
 
 D1, D2, D3 = date(2026, 3, 31), date(2026, 11, 19), date(2026, 11, 20)
 # (as-of date, cohort, allocated, active_30d): cohort C1 ended on 31 March; C2 runs on. D3's marts are not
@@ -90,3 +100,171 @@ def test_university_cohorts_compare_each_cohort_on_its_newest_date(warehouse: En
         ("C1", D1, 0, 100, 60.0),
         ("C2", D3, 1, 200, 40.0),
     ]
+
+
+# --- equity (migration 0019) ------------------------------------------------------------------------------------
+E1, E2 = date(2026, 11, 19), date(2026, 11, 20)
+# (date, university, allocated, joined, active_30d, dormant, enrolments, completions)
+EQUITY_MART = [
+    (E1, "U1", 100, 40, 20, 10, 30, 5),
+    (E1, "U2", 50, 10, 5, 1, 20, 2),
+    (E2, "U1", 100, 50, 30, 10, 40, 10),
+    (E2, "U2", 50, 10, 5, 1, 20, 2),
+]
+# (learner, person, state on E2, courses (completed?)): P1 a female student, P2 a male student, P3 faculty whose
+# gender the registry does not record; L4 matched to nobody; L6 only invited (not a joined seat).
+SEATS = [
+    ("L1", "P1", "active", (True, False)),
+    ("L2", "P2", "joined", ()),
+    ("L3", "P3", "dormant", (True,)),
+    ("L4", None, "active", ()),
+    ("L6", "P2", "invited", ()),
+]
+
+
+def seed_equity(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(dim_university),
+            [
+                {
+                    "university_id": "U1",
+                    "university_name": "Alpha",
+                    "region": "Punjab",
+                    "sector": "public",
+                    "city": "Lahore",
+                },
+                {
+                    "university_id": "U2",
+                    "university_name": "Beta",
+                    "region": "Sindh",
+                    "sector": "private",
+                    "city": None,
+                },
+            ],
+        )
+        conn.execute(
+            insert(dim_person),
+            [
+                {
+                    "person_key": p,
+                    "email_key": p,
+                    "cnic_key": p,
+                    "university_id": "U1",
+                    "role": role,
+                    "status": "enrolled",
+                    "gender": gender,
+                }
+                for p, role, gender in (("P1", "student", "female"), ("P2", "student", "male"), ("P3", "faculty", None))
+            ],
+        )
+        for day, uid, allocated, joined, active, dormant, enrolments, completions in EQUITY_MART:
+            counts = dict.fromkeys(MEASURES, 0) | {
+                "allocated": allocated,
+                "joined": joined,
+                "active_30d": active,
+                "dormant": dormant,
+                "never_started": joined - active - dormant,
+                "seats_held": joined,
+                "free_seats": allocated - joined,
+                "enrolments": enrolments,
+                "completions": completions,
+            }
+            conn.execute(
+                insert(mart_quota_utilisation).values(
+                    as_of_date=day,
+                    university_id=uid,
+                    cohort_id="C1",
+                    **counts,
+                    learning_hours=0.0,
+                    data_complete_through=day,
+                    load_id="test",
+                )
+            )
+        ledger_file(conn, 1, E2, kind="course_activity")
+        for learner, person, state, courses in SEATS:
+            conn.execute(
+                insert(fact_seat_day).values(
+                    as_of_date=E2,
+                    program_slug="p1",
+                    learner_key=learner,
+                    state=state,
+                    load_id="test",
+                    person_key=person,
+                    match_method="external_id" if person else "unmatched",
+                )
+            )
+            for n, completed in enumerate(courses):
+                conn.execute(
+                    insert(snap_course_activity).values(
+                        as_of_date=E2,
+                        program_slug="p1",
+                        learner_key=learner,
+                        course_id=f"C{n}",
+                        completed=completed,
+                        has_certificate=False,
+                        file_id=1,
+                    )
+                )
+
+
+def equity(engine: Engine, dimension: str, day: date) -> dict[str, tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT group_name, utilisation_pct, activation_pct, completion_pct FROM v_equity "
+                "WHERE dimension = :dimension AND as_of_date = :day"
+            ),
+            {"dimension": dimension, "day": day},
+        ).all()
+    return {group: tuple(values) for group, *values in rows}
+
+
+def test_equity_by_university_attributes(warehouse: Engine) -> None:
+    seed_equity(warehouse)
+    # Punjab: 30 of 100 active, 40 of 50 joined started, 10 of 40 enrolments completed; Sindh 5/50, 6/10, 2/20.
+    assert equity(warehouse, "region", E2) == {"Punjab": (30.0, 80.0, 25.0), "Sindh": (10.0, 60.0, 10.0)}
+    assert equity(warehouse, "sector", E2) == {"public": (30.0, 80.0, 25.0), "private": (10.0, 60.0, 10.0)}
+    assert equity(warehouse, "city", E2) == {"Lahore": (30.0, 80.0, 25.0), "not recorded": (10.0, 60.0, 10.0)}
+    # Alpha has three registry people, Beta none.
+    assert set(equity(warehouse, "size_band", E2)) == {"small (under 1,000)", "not recorded"}
+
+
+def test_equity_by_role_and_gender_counts_matched_seats(warehouse: Engine) -> None:
+    seed_equity(warehouse)
+    # Students: L1 started, L2 never did (50%), 1 of L1's 2 enrolments completed; faculty: L3 started, 1 of 1.
+    assert equity(warehouse, "role", E2) == {
+        "student": (None, 50.0, 50.0),
+        "faculty": (None, 100.0, 100.0),
+        "not matched": (None, 100.0, None),
+    }
+    assert equity(warehouse, "gender", E2) == {
+        "female": (None, 100.0, 50.0),
+        "male": (None, 0.0, None),
+        "not recorded": (None, 100.0, 100.0),
+        "not matched": (None, 100.0, None),
+    }
+
+
+def test_the_gap_between_best_and_least_served_and_its_trend(warehouse: Engine) -> None:
+    seed_equity(warehouse)
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT as_of_date, best_group, best_pct, least_group, least_pct, gap_pp, gap_change_pp "
+                "FROM v_equity_gap WHERE dimension = 'region' AND measure = 'utilisation_pct' ORDER BY as_of_date"
+            )
+        ).all()
+        role = conn.execute(
+            text(
+                "SELECT best_group, least_group, gap_pp, groups_compared FROM v_equity_gap "
+                "WHERE dimension = 'gender' AND measure = 'activation_pct'"
+            )
+        ).one()
+    # Punjab 20% and Sindh 10% on E1 (10 points apart), 30% and 10% on E2: the gap widened by 10 points.
+    assert [tuple(r)[1:] for r in rows] == [
+        ("Punjab", 20.0, "Sindh", 10.0, 10.0, None),
+        ("Punjab", 30.0, "Sindh", 10.0, 20.0, 10.0),
+    ]
+    # Not recorded and not matched are no group of their own: female 100% against male 0%.
+    assert tuple(role) == ("female", "male", 100.0, 2)
