@@ -26,6 +26,10 @@ from dlsei.warehouse.schema import metadata
 
 PATH: Final = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 
+_COST: Final = (
+    "the cost measures of the allocations with a seat price, summed; every ratio recomputed from the sums "
+    "(measures.md, Cost per outcome)."
+)
 # What each view is for, and the tables its columns take their meaning from (first match wins).
 VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "v_quota_utilisation": (
@@ -95,6 +99,17 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         "in percentage points and its change since the previous published date.",
         (),
     ),
+    "v_cost_by_allocation": (
+        "One row per as-of date x university x cohort with a seat price: " + _COST,
+        ("mart_quota_utilisation", "dim_university"),
+    ),
+    "v_cost_by_university": (
+        "One row per as-of date x university: " + _COST,
+        ("mart_quota_utilisation",),
+    ),
+    "v_cost_by_cohort": ("One row per as-of date x cohort id: " + _COST, ("mart_quota_utilisation",)),
+    "v_cost_by_region": ("One row per as-of date x region: " + _COST, ("dim_university", "mart_quota_utilisation")),
+    "v_cost_national": ("One row per as-of date: " + _COST, ("mart_quota_utilisation",)),
     "v_public_national": (
         "One row per as-of date: the publication-safe `v_utilisation_national`, suppressed likewise.",
         ("mart_public_rollup",),
@@ -120,6 +135,18 @@ VIEW_COLUMNS: Final = {
     "least_pct": "its value",
     "gap_pp": "best_pct - least_pct, percentage points",
     "gap_change_pp": "gap_pp minus the gap on the previous published date; NULL on the first",
+    "priced_allocations": "university x cohorts with a seat price summed into this row",
+    "cost": "allocated seats x seat price, in the contract's currency",
+    "cost_per_seat_held": "cost / seats_held, 2 decimals",
+    "cost_per_active_seat": "cost / active_30d, 2 decimals",
+    "cost_per_completion": "cost / completions, 2 decimals",
+    "cost_per_learning_hour": "cost / learning_hours, 2 decimals",
+    "budget_burn": "cost x the share of the cohort window gone by on the as-of date",
+    "budget_burn_pct": "100 * budget_burn / cost",
+    "projected_unused_seats": "allocated seats not started by the cohort's end at the pace seats have started so far",
+    "projected_unused_value": "those seats x seat price",
+    "hours_per_learner": "learning_hours / joined",
+    "baseline_hours_per_learner": "the earlier phases' published baseline: 250,000 hours / 12,000 learners",
     "cohort_running": "1 while the cohort window runs past the row's as-of date, 0 once it has ended",
 }
 # The order tables are presented in: what analysts read first, what holds keys next, the pipeline's own last.

@@ -154,5 +154,6 @@ def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser)
             cohort_start=pd.to_datetime(frame["cohort_start"]).dt.date,
             cohort_end=pd.to_datetime(frame["cohort_end"]).dt.date,
             seats=frame["seats"].astype("Int64"),
+            seat_price=frame["seat_price"].astype("Float64"),
         )
     return frame[[c.name for c in REGISTRY_TABLES[extract].columns]]

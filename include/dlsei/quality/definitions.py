@@ -63,6 +63,7 @@ SUITES: Final[dict[str, str]] = {
 EMAIL_PATTERN: Final = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CNIC_PATTERN: Final = r"^\d{5}-\d{7}-\d$"
 NON_NEGATIVE_INTEGER_PATTERN: Final = r"^\d+$"
+NON_NEGATIVE_DECIMAL_PATTERN: Final = r"^\d+(\.\d+)?$"
 ISO_DATE_FORMAT: Final = "%Y-%m-%d"
 
 # Canonical logical type -> pandas dtype name the parsers produce (taken from the parsers' own table, so the check
@@ -363,6 +364,11 @@ SEAT_ALLOCATIONS_CHECKS: Final = (
         "seats",
         NON_NEGATIVE_INTEGER_PATTERN,
         notes="A whole number of seats, no sign, no decimals, no '%'.",
+    ),
+    matches(
+        "seat_price",
+        NON_NEGATIVE_DECIMAL_PATTERN,
+        notes="Optional (blank: no price): a plain non-negative amount, no currency sign or thousands separator.",
     ),
     in_set(
         OVERLAPS_OTHER_COHORT,

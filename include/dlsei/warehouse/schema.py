@@ -178,6 +178,12 @@ dim_seat_allocation = Table(
     Column("cohort_start", Date, nullable=False, comment="first day of the cohort window"),
     Column("cohort_end", Date, nullable=False, comment="last day of the cohort window (inclusive)"),
     Column("seats", Integer, nullable=False, comment="seats HEC allocated to the university for the cohort"),
+    # Added by revision 0020, last.
+    Column(
+        "seat_price",
+        Float,
+        comment="the price of one seat of the allocation in the contract's currency; NULL: not in the extract",
+    ),
     comment="One row per university x cohort: the seats HEC allocated (the latest extract).",
 )
 

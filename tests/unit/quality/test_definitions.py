@@ -81,6 +81,7 @@ def seat_allocations() -> pd.DataFrame:
         cohort_start=("2023-01-01", "2023-08-01", "2023-01-01"),
         cohort_end=("2023-07-31", "2024-01-31", "2023-07-31"),
         seats=("1200", "800", "0"),
+        seat_price=("24.50", None, "21"),
     )
 
 
@@ -364,6 +365,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ),
     ("registry:seat_allocations", NOT_NULL, "seats", set_cell("seats", pd.NA), ()),
     ("registry:seat_allocations", REGEX, "seats", set_cell("seats", "10%"), ()),
+    ("registry:seat_allocations", REGEX, "seat_price", set_cell("seat_price", "$24"), ()),
     (
         "registry:seat_allocations",
         IN_SET,

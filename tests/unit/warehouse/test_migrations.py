@@ -58,6 +58,11 @@ VIEWS = {
     "v_university_cohorts",
     "v_equity",
     "v_equity_gap",
+    "v_cost_by_allocation",
+    "v_cost_by_university",
+    "v_cost_by_cohort",
+    "v_cost_by_region",
+    "v_cost_national",
     *(
         f"{view}_latest"
         for view in (

@@ -268,3 +268,77 @@ def test_the_gap_between_best_and_least_served_and_its_trend(warehouse: Engine) 
     ]
     # Not recorded and not matched are no group of their own: female 100% against male 0%.
     assert tuple(role) == ("female", "male", 100.0, 2)
+
+
+# --- cost per outcome (migration 0020) --------------------------------------------------------------------------
+C_START, C_END, C_DAY = date(2026, 9, 1), date(2026, 12, 9), date(2026, 10, 20)  # 100 days, the 50th
+# university: region, seat price, (allocated, seats_held, active_30d, dormant, completions, learning_hours)
+PRICED = {
+    "U1": ("Punjab", 20.0, (100, 80, 25, 5, 25, 400.0)),
+    "U2": ("Punjab", None, (60, 60, 60, 0, 60, 900.0)),  # no price in the extract: left out of every cost view
+    "U3": ("Sindh", 10.0, (50, 10, 5, 0, 0, 0.0)),
+}
+
+
+def seed_costs(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for uid, (region, price, (allocated, held, active, dormant, completions, hours)) in PRICED.items():
+            conn.execute(
+                insert(dim_university).values(university_id=uid, university_name=uid, region=region, sector="public")
+            )
+            conn.execute(
+                insert(dim_seat_allocation).values(
+                    university_id=uid,
+                    cohort_id="C1",
+                    cohort_start=C_START,
+                    cohort_end=C_END,
+                    seats=allocated,
+                    seat_price=price,
+                )
+            )
+            counts = dict.fromkeys(MEASURES, 0) | {
+                "allocated": allocated,
+                "seats_held": held,
+                "joined": held,
+                "active_30d": active,
+                "dormant": dormant,
+                "never_started": held - active - dormant,
+                "free_seats": allocated - held,
+                "completions": completions,
+                "enrolments": completions,
+            }
+            conn.execute(
+                insert(mart_quota_utilisation).values(
+                    as_of_date=C_DAY,
+                    university_id=uid,
+                    cohort_id="C1",
+                    **counts,
+                    learning_hours=hours,
+                    data_complete_through=C_DAY,
+                    load_id="test",
+                )
+            )
+
+
+COST_COLUMNS = (
+    "cost, cost_per_seat_held, cost_per_active_seat, cost_per_completion, cost_per_learning_hour, budget_burn, "
+    "budget_burn_pct, projected_unused_seats, projected_unused_value, hours_per_learner, baseline_hours_per_learner"
+)
+
+
+def test_cost_per_outcome_against_hand_computed_figures(warehouse: Engine) -> None:
+    seed_costs(warehouse)
+    with warehouse.connect() as conn:
+        u1 = conn.execute(text(f"SELECT {COST_COLUMNS} FROM v_cost_by_university WHERE university_id = 'U1'")).one()
+        national = conn.execute(text(f"SELECT priced_allocations, {COST_COLUMNS} FROM v_cost_national")).one()
+        regions = dict(conn.execute(text("SELECT region, cost FROM v_cost_by_region")).all())
+        unpriced = conn.execute(text("SELECT COUNT(*) FROM v_cost_by_allocation WHERE university_id = 'U2'")).scalar()
+    # U1: 100 seats at 20 = 2000; 80 held (25.00 each), 25 active (80.00), 25 completions (80.00), 400 hours (5.00).
+    # Half the window gone: 1000 burnt (50%). 30 seats started in 50 of 100 days: 60 by the end, 40 unused (800).
+    # 400 hours over 80 joined learners = 5 per learner, against the earlier phases' 250,000 / 12,000 = 20.83.
+    assert tuple(u1) == (2000.0, 25.0, 80.0, 80.0, 5.0, 1000.0, 50.0, 40, 800.0, 5.0, 20.83)
+    # With U3 (50 at 10 = 500; 5 started: 10 by the end, 40 unused, 400), U2 unpriced and left out:
+    # 2500 over 90 held (27.78), 30 active (83.33), 25 completions (100.00), 400 hours (6.25).
+    assert tuple(national) == (2, 2500.0, 27.78, 83.33, 100.0, 6.25, 1250.0, 50.0, 80, 1200.0, 4.44, 20.83)
+    assert regions == {"Punjab": 2000.0, "Sindh": 500.0}
+    assert unpriced == 0

@@ -129,15 +129,15 @@ _GAP_ROWS = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("dim_person") as batch:
-        batch.add_column(
-            sa.Column(
-                "gender",
-                sa.String(length=16),
-                nullable=True,
-                comment="female, male or other, where the registry records it; NULL: not recorded",
-            )
-        )
+    op.add_column(
+        "dim_person",
+        sa.Column(
+            "gender",
+            sa.String(length=16),
+            nullable=True,
+            comment="female, male or other, where the registry records it; NULL: not recorded",
+        ),
+    )
     op.execute(f"CREATE VIEW v_equity AS\n{equity()}")
     op.execute(f"CREATE VIEW v_equity_gap AS\n{equity_gap()}")
     if op.get_bind().dialect.name == "postgresql":
@@ -147,5 +147,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP VIEW v_equity_gap")
     op.execute("DROP VIEW v_equity")
-    with op.batch_alter_table("dim_person") as batch:
-        batch.drop_column("gender")
+    # Not a batch: on SQLite that rebuilds the table, which views of other revisions read.
+    op.execute("ALTER TABLE dim_person DROP COLUMN gender")
