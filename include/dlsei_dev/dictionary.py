@@ -110,6 +110,15 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "v_cost_by_cohort": ("One row per as-of date x cohort id: " + _COST, ("mart_quota_utilisation",)),
     "v_cost_by_region": ("One row per as-of date x region: " + _COST, ("dim_university", "mart_quota_utilisation")),
     "v_cost_national": ("One row per as-of date: " + _COST, ("mart_quota_utilisation",)),
+    "v_skills_by_university": (
+        "One row per as-of date x university x domain (Coursera's 11 and unclassified) and x content type (course, "
+        "guided_project), zeros included: which skills the seats buy.",
+        ("mart_activity_by_domain",),
+    ),
+    "v_skills_national": (
+        "One row per as-of date x domain and x content type, zeros included: `v_skills_by_university` nationally.",
+        ("mart_activity_by_domain",),
+    ),
     "v_public_national": (
         "One row per as-of date: the publication-safe `v_utilisation_national`, suppressed likewise.",
         ("mart_public_rollup",),
@@ -147,6 +156,9 @@ VIEW_COLUMNS: Final = {
     "projected_unused_value": "those seats x seat price",
     "hours_per_learner": "learning_hours / joined",
     "baseline_hours_per_learner": "the earlier phases' published baseline: 250,000 hours / 12,000 learners",
+    "breakdown": "domain or content_type",
+    "category": "the domain, or the content type (course, guided_project); unclassified: a course not in the catalogue",
+    "share_of_enrolments_pct": "100 * enrolments / the enrolments of every category of the breakdown, 2 decimals",
     "cohort_running": "1 while the cohort window runs past the row's as-of date, 0 once it has ended",
 }
 # The order tables are presented in: what analysts read first, what holds keys next, the pipeline's own last.

@@ -63,6 +63,8 @@ VIEWS = {
     "v_cost_by_cohort",
     "v_cost_by_region",
     "v_cost_national",
+    "v_skills_by_university",
+    "v_skills_national",
     *(
         f"{view}_latest"
         for view in (

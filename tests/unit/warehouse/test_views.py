@@ -14,6 +14,8 @@ from dlsei.warehouse.schema import (
     dim_seat_allocation,
     dim_university,
     fact_seat_day,
+    mart_activity_by_course_type,
+    mart_activity_by_domain,
     mart_quota_utilisation,
     mart_refresh,
     snap_course_activity,
@@ -342,3 +344,112 @@ def test_cost_per_outcome_against_hand_computed_figures(warehouse: Engine) -> No
     assert tuple(national) == (2, 2500.0, 27.78, 83.33, 100.0, 6.25, 1250.0, 50.0, 80, 1200.0, 4.44, 20.83)
     assert regions == {"Punjab": 2000.0, "Sindh": 500.0}
     assert unpriced == 0
+
+
+# --- skills coverage (migration 0020) -----------------------------------------------------------------------------
+def seed_skills(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for uid in ("U1", "U2"):
+            conn.execute(
+                insert(mart_quota_utilisation).values(
+                    as_of_date=E2,
+                    university_id=uid,
+                    cohort_id="C1",
+                    **dict.fromkeys(MEASURES, 0),
+                    learning_hours=0.0,
+                    data_complete_through=E2,
+                    load_id="test",
+                )
+            )
+        common = {
+            "as_of_date": E2,
+            "cohort_id": "C1",
+            "active_learners": 1,
+            "data_complete_through": E2,
+            "load_id": "t",
+        }
+        conn.execute(
+            insert(mart_activity_by_domain),
+            [
+                common
+                | {
+                    "university_id": "U1",
+                    "domain": "Data Science",
+                    "enrolments": 6,
+                    "completions": 3,
+                    "learning_hours": 10.0,
+                },
+                common
+                | {
+                    "university_id": "U1",
+                    "domain": "Business",
+                    "enrolments": 2,
+                    "completions": 0,
+                    "learning_hours": 1.5,
+                },
+                common
+                | {
+                    "university_id": "U2",
+                    "domain": "Data Science",
+                    "enrolments": 2,
+                    "completions": 1,
+                    "learning_hours": 4.0,
+                },
+                common
+                | {
+                    "university_id": "U2",
+                    "domain": "unclassified",
+                    "enrolments": 2,
+                    "completions": 0,
+                    "learning_hours": 0.5,
+                },
+            ],
+        )
+        conn.execute(
+            insert(mart_activity_by_course_type),
+            [
+                common
+                | {
+                    "university_id": "U1",
+                    "course_type": "course",
+                    "enrolments": 8,
+                    "completions": 3,
+                    "learning_hours": 11.5,
+                },
+                common
+                | {
+                    "university_id": "U2",
+                    "course_type": "guided_project",
+                    "enrolments": 4,
+                    "completions": 1,
+                    "learning_hours": 4.5,
+                },
+            ],
+        )
+
+
+def test_skills_coverage_lists_every_domain_and_content_type(warehouse: Engine) -> None:
+    seed_skills(warehouse)
+    with warehouse.connect() as conn:
+        national = {
+            (b, c): tuple(v)
+            for b, c, *v in conn.execute(
+                text(
+                    "SELECT breakdown, category, enrolments, completions, learning_hours, share_of_enrolments_pct, "
+                    "completion_pct FROM v_skills_national"
+                )
+            ).all()
+        }
+        u1 = conn.execute(
+            text(
+                "SELECT category, share_of_enrolments_pct FROM v_skills_by_university "
+                "WHERE university_id = 'U1' AND breakdown = 'domain' AND enrolments > 0 ORDER BY category"
+            )
+        ).all()
+    # 11 domains, the catalogue's unclassified, 2 content types; Data Science 8 of the 12 enrolments, 4 completed.
+    assert len(national) == 14
+    assert national[("domain", "Data Science")] == (8, 4, 14.0, 66.67, 50.0)
+    assert national[("domain", "Health")] == (0, 0, 0.0, 0.0, None)
+    assert national[("domain", "unclassified")] == (2, 0, 0.5, 16.67, 0.0)
+    assert national[("content_type", "guided_project")] == (4, 1, 4.5, 33.33, 25.0)
+    assert u1 == [("Business", 25.0), ("Data Science", 75.0)]

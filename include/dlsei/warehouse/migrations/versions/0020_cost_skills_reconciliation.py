@@ -1,4 +1,4 @@
-"""cost per outcome: dim_seat_allocation.seat_price and the v_cost_* views
+"""cost per outcome (dim_seat_allocation.seat_price, v_cost_*) and skills coverage (v_skills_*)
 
 Revision ID: 0020
 Revises: 0019
@@ -10,6 +10,10 @@ price per seat (optional in the file). The views hold, for the priced allocation
 cohort window gone by), and the seats projected to end the cohort unused at the pace seats have been activated so far,
 with their value; beside them the earlier phases' published baseline (0.25 million hours for 12,000 learners).
 Counts summed, costs summed, every ratio recomputed from the sums (docs/measures.md, Cost per outcome).
+
+Skills coverage: enrolments, completions and hours of the activity marts per university and nationally across
+Coursera's 11 domains and the two content types, every domain and type listed (zeros included) so the skills the
+seats do not buy show too.
 """
 
 from __future__ import annotations
@@ -95,6 +99,62 @@ def cost_rollup(dialect: str, *keys: str) -> str:
     return "\n".join(lines)
 
 
+DOMAINS = (
+    "Arts and Humanities",
+    "Business",
+    "Computer Science",
+    "Data Science",
+    "Information Technology",
+    "Health",
+    "Math and Logic",
+    "Personal Development",
+    "Physical Science and Engineering",
+    "Social Sciences",
+    "Language Learning",
+)
+CONTENT_TYPES = ("course", "guided_project")
+_CATEGORIES = "\nUNION ALL ".join(
+    [*(f"SELECT 'domain' AS breakdown, '{d}' AS category" for d in DOMAINS)]
+    + [f"SELECT 'content_type' AS breakdown, '{t}' AS category" for t in CONTENT_TYPES]
+)
+_ACTIVITY = (
+    "SELECT as_of_date, university_id, 'domain' AS breakdown, domain AS category, enrolments, completions, "
+    "learning_hours\nFROM mart_activity_by_domain\nUNION ALL\n"
+    "SELECT as_of_date, university_id, 'content_type' AS breakdown, course_type AS category, enrolments, "
+    "completions, learning_hours\nFROM mart_activity_by_course_type"
+)
+SKILLS = {"v_skills_by_university": ("university_id",), "v_skills_national": ()}
+
+
+def skills(*keys: str) -> str:
+    """Every domain and content type per as-of date (x university), with whatever else the marts hold
+    (`unclassified`), zeros included."""
+    g_keys = "".join(f", g.{key}" for key in keys)
+    d_keys = "".join(f", {key}" for key in keys)
+    join_keys = "".join(f" AND a.{key} = g.{key}" for key in keys)
+    enrolments = "COALESCE(SUM(a.enrolments), 0)"
+    all_enrolments = f"SUM({enrolments}) OVER (PARTITION BY g.as_of_date{g_keys}, g.breakdown)"
+    return "\n".join(
+        (
+            f"WITH categories AS (\n{_CATEGORIES}\n), activity AS (\n{_ACTIVITY}\n), grid AS (",
+            f"SELECT d.as_of_date{d_keys.replace(', ', ', d.')}, c.breakdown, c.category",
+            f"FROM (SELECT DISTINCT as_of_date{d_keys}\nFROM mart_quota_utilisation) d CROSS JOIN categories c",
+            "UNION",
+            f"SELECT DISTINCT as_of_date{d_keys}, breakdown, category\nFROM activity",
+            ")",
+            f"SELECT g.as_of_date{g_keys}, g.breakdown, g.category,",
+            f"    {enrolments} AS enrolments, COALESCE(SUM(a.completions), 0) AS completions,",
+            f"    {_round('COALESCE(SUM(a.learning_hours), 0)', 2)} AS learning_hours,",
+            f"    {_round(f'100.0 * {enrolments} / NULLIF({all_enrolments}, 0)', 2)} AS share_of_enrolments_pct,",
+            f"    {_round(f'100.0 * COALESCE(SUM(a.completions), 0) / NULLIF({enrolments}, 0)', 2)} AS completion_pct",
+            "FROM grid g",
+            "LEFT JOIN activity a ON a.as_of_date = g.as_of_date AND a.breakdown = g.breakdown "
+            f"AND a.category = g.category{join_keys}",
+            f"GROUP BY g.as_of_date{g_keys}, g.breakdown, g.category",
+        )
+    )
+
+
 def upgrade() -> None:
     op.add_column(
         "dim_seat_allocation",
@@ -108,12 +168,14 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     for name, keys in ROLLUPS.items():
         op.execute(f"CREATE VIEW {name} AS\n{cost_rollup(dialect, *keys)}")
+    for name, keys in SKILLS.items():
+        op.execute(f"CREATE VIEW {name} AS\n{skills(*keys)}")
     if dialect == "postgresql":
-        op.execute(f"GRANT SELECT ON {', '.join(ROLLUPS)} TO dlsei_analyst")
+        op.execute(f"GRANT SELECT ON {', '.join([*ROLLUPS, *SKILLS])} TO dlsei_analyst")
 
 
 def downgrade() -> None:
-    for name in ROLLUPS:
+    for name in [*SKILLS, *ROLLUPS]:
         op.execute(f"DROP VIEW {name}")
     # Not a batch: on SQLite that rebuilds the table, which views of other revisions read.
     op.execute("ALTER TABLE dim_seat_allocation DROP COLUMN seat_price")
