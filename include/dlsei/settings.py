@@ -37,6 +37,7 @@ class Settings:
     dq_results_keep_days: int = 90  # GX validation results (and their Data Docs pages) kept; dq_result keeps all
     # Programme view (issue 21)
     public_min_cell: int = 5  # k: a count below it is withheld from the v_public_* views
+    reconciliation_tolerance_pct: int = 1  # how far (in % of Coursera's figure) ours may differ from Coursera's
 
     @property
     def is_production(self) -> bool:
@@ -115,4 +116,5 @@ def load_settings() -> Settings:
         dq_results_keep_days=_whole("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90", "days", minimum=1),
         # Programme view (issue 21)
         public_min_cell=_whole("AIRFLOW_VAR_DLSEI_PUBLIC_MIN_CELL", "5", "learners", minimum=1),
+        reconciliation_tolerance_pct=_whole("AIRFLOW_VAR_DLSEI_RECONCILIATION_TOLERANCE_PCT", "1", "percent"),
     )

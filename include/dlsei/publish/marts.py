@@ -18,6 +18,7 @@ from dlsei.publish.activity import publish_activity
 from dlsei.publish.lifecycle import publish_lifecycle
 from dlsei.publish.matching import publish_match_counts
 from dlsei.publish.public import refresh_public
+from dlsei.publish.reconciliation import publish_reconciliation
 from dlsei.publish.seats import removed_seats, running_programmes, seat_activity, window_start
 from dlsei.quality import QualityReport, store_results, validate
 from dlsei.quality.definitions import RECONCILED
@@ -217,6 +218,7 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
         publish_lifecycle(conn, run, as_of)
         publish_match_counts(conn, run, as_of)  # counts the seats publish_lifecycle wrote
         publish_activity(conn, run, as_of)
+        publish_reconciliation(conn, run, as_of)  # reads the seat states publish_lifecycle wrote
     # Read from the roll-up views of the rows just committed; validated by the public suite of its own.
     refresh_public(engine, run, as_of)
     return quality

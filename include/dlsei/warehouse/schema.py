@@ -386,6 +386,37 @@ mart_public_rollup = Table(
     "k withheld, and further cells withheld so that no withheld figure follows from a total or a difference.",
 )
 
+# Our published figures against the totals Coursera's own exports state (publish/reconciliation.py).
+reconciliation_check = Table(
+    "reconciliation_check",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+    Column("measure", String(32), primary_key=True, comment="members or learning_hours"),
+    Column(
+        "ours",
+        Float,
+        nullable=False,
+        comment="members: the programme's joined seats in fact_seat_day; learning_hours: the hours of its "
+        "course-activity rows (what the marts sum)",
+    ),
+    Column(
+        "coursera",
+        Float,
+        nullable=False,
+        comment="members: Member State MEMBER rows of the membership export; learning_hours: the membership "
+        "export's hours per member, summed",
+    ),
+    Column("difference", Float, nullable=False, comment="ours - coursera"),
+    Column(
+        "tolerance", Float, nullable=False, comment="the largest difference accepted (the setting's share of coursera)"
+    ),
+    Column("passed", Boolean, nullable=False, comment="False: the difference is beyond the tolerance"),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x programme x measure: our figure beside the one Coursera's exports state, and "
+    "whether they agree within AIRFLOW_VAR_DLSEI_RECONCILIATION_TOLERANCE_PCT.",
+)
+
 # Which ledger files each as-of date's marts were last built from: a date whose snapshots gained a newer file
 # is pending, whatever triggered the run (an asset event, a backfill, a manual run).
 mart_refresh = Table(
@@ -504,6 +535,13 @@ pipeline_run = Table(
     Column("alerts_sent", Integer, nullable=False, comment="digests for those dates that have been delivered"),
     Column("data_complete_through", Date, comment="newest as-of date of the files loaded or marts rebuilt"),
     Column("recorded_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    # Added by revision 0020, last.
+    Column("reconciliation_failures", Integer, comment="reconciliation_check rows the run wrote that failed"),
+    Column(
+        "reconciliation_details",
+        Text,
+        comment="one line per failed reconciliation check: date, programme, measure, both figures",
+    ),
     comment="One row per finished DAG run: what it loaded, validated, published and sent (dlsei health reads it).",
 )
 Index("ix_pipeline_run_dag_id_finished_at", pipeline_run.c.dag_id, pipeline_run.c.finished_at)

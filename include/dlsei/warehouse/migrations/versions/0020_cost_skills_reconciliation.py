@@ -1,4 +1,4 @@
-"""cost per outcome (dim_seat_allocation.seat_price, v_cost_*) and skills coverage (v_skills_*)
+"""cost per outcome (dim_seat_allocation.seat_price, v_cost_*), skills coverage (v_skills_*), reconciliation_check
 
 Revision ID: 0020
 Revises: 0019
@@ -14,6 +14,9 @@ Counts summed, costs summed, every ratio recomputed from the sums (docs/measures
 Skills coverage: enrolments, completions and hours of the activity marts per university and nationally across
 Coursera's 11 domains and the two content types, every domain and type listed (zeros included) so the skills the
 seats do not buy show too.
+
+Reconciliation: our joined seats and hours per programme beside the figures Coursera's membership export states,
+kept per date in reconciliation_check (analysts may read it), the failures counted in each run's summary.
 """
 
 from __future__ import annotations
@@ -155,6 +158,69 @@ def skills(*keys: str) -> str:
     )
 
 
+def _reconciliation() -> None:
+    op.create_table(
+        "reconciliation_check",
+        sa.Column(
+            "as_of_date",
+            sa.Date(),
+            nullable=False,
+            comment="the as-of date A: the snapshot's data is complete through it",
+        ),
+        sa.Column(
+            "program_slug",
+            sa.String(length=200),
+            nullable=False,
+            comment="the Coursera programme (dim_programme.program_slug)",
+        ),
+        sa.Column("measure", sa.String(length=32), nullable=False, comment="members or learning_hours"),
+        sa.Column(
+            "ours",
+            sa.Float(),
+            nullable=False,
+            comment="members: the programme's joined seats in fact_seat_day; learning_hours: the hours of its "
+            "course-activity rows (what the marts sum)",
+        ),
+        sa.Column(
+            "coursera",
+            sa.Float(),
+            nullable=False,
+            comment="members: Member State MEMBER rows of the membership export; learning_hours: the membership "
+            "export's hours per member, summed",
+        ),
+        sa.Column("difference", sa.Float(), nullable=False, comment="ours - coursera"),
+        sa.Column(
+            "tolerance",
+            sa.Float(),
+            nullable=False,
+            comment="the largest difference accepted (the setting's share of coursera)",
+        ),
+        sa.Column("passed", sa.Boolean(), nullable=False, comment="False: the difference is beyond the tolerance"),
+        sa.Column("load_id", sa.String(length=250), nullable=False, comment="the run that published the row"),
+        sa.PrimaryKeyConstraint("as_of_date", "program_slug", "measure", name=op.f("pk_reconciliation_check")),
+        comment="One row per as-of date x programme x measure: our figure beside the one Coursera's exports state, "
+        "and whether they agree within AIRFLOW_VAR_DLSEI_RECONCILIATION_TOLERANCE_PCT.",
+    )
+    op.add_column(
+        "pipeline_run",
+        sa.Column(
+            "reconciliation_failures",
+            sa.Integer(),
+            nullable=True,
+            comment="reconciliation_check rows the run wrote that failed",
+        ),
+    )
+    op.add_column(
+        "pipeline_run",
+        sa.Column(
+            "reconciliation_details",
+            sa.Text(),
+            nullable=True,
+            comment="one line per failed reconciliation check: date, programme, measure, both figures",
+        ),
+    )
+
+
 def upgrade() -> None:
     op.add_column(
         "dim_seat_allocation",
@@ -165,13 +231,14 @@ def upgrade() -> None:
             comment="the price of one seat of the allocation in the contract's currency; NULL: not in the extract",
         ),
     )
+    _reconciliation()
     dialect = op.get_bind().dialect.name
     for name, keys in ROLLUPS.items():
         op.execute(f"CREATE VIEW {name} AS\n{cost_rollup(dialect, *keys)}")
     for name, keys in SKILLS.items():
         op.execute(f"CREATE VIEW {name} AS\n{skills(*keys)}")
     if dialect == "postgresql":
-        op.execute(f"GRANT SELECT ON {', '.join([*ROLLUPS, *SKILLS])} TO dlsei_analyst")
+        op.execute(f"GRANT SELECT ON {', '.join([*ROLLUPS, *SKILLS, 'reconciliation_check'])} TO dlsei_analyst")
 
 
 def downgrade() -> None:
@@ -179,3 +246,6 @@ def downgrade() -> None:
         op.execute(f"DROP VIEW {name}")
     # Not a batch: on SQLite that rebuilds the table, which views of other revisions read.
     op.execute("ALTER TABLE dim_seat_allocation DROP COLUMN seat_price")
+    op.execute("ALTER TABLE pipeline_run DROP COLUMN reconciliation_details")
+    op.execute("ALTER TABLE pipeline_run DROP COLUMN reconciliation_failures")
+    op.drop_table("reconciliation_check")
