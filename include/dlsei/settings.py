@@ -38,6 +38,7 @@ class Settings:
     # Programme view (issue 21)
     public_min_cell: int = 5  # k: a count below it is withheld from the v_public_* views
     reconciliation_tolerance_pct: int = 1  # how far (in % of Coursera's figure) ours may differ from Coursera's
+    programme_report_to: tuple[str, ...] = ()  # e-mail addresses of the monthly programme report; empty: none
 
     @property
     def is_production(self) -> bool:
@@ -117,4 +118,9 @@ def load_settings() -> Settings:
         # Programme view (issue 21)
         public_min_cell=_whole("AIRFLOW_VAR_DLSEI_PUBLIC_MIN_CELL", "5", "learners", minimum=1),
         reconciliation_tolerance_pct=_whole("AIRFLOW_VAR_DLSEI_RECONCILIATION_TOLERANCE_PCT", "1", "percent"),
+        programme_report_to=tuple(
+            address.strip()
+            for address in _env("AIRFLOW_VAR_DLSEI_PROGRAMME_REPORT_TO", "").split(",")
+            if address.strip()
+        ),
     )
