@@ -36,6 +36,7 @@ _MEASURES = {
     "certificates": "enrolments with a certificate",
 }
 FIGURES = (*_MEASURES, "learning_hours", "utilisation_pct", "join_rate_pct", "cells_suppressed", "min_cell")
+ANALYST_READS = ("mart_public_rollup",)
 VIEWS = {"v_public_by_region": "region", "v_public_by_sector": "sector", "v_public_national": "national"}
 
 
@@ -105,7 +106,7 @@ def upgrade() -> None:
             f"FROM mart_public_rollup WHERE breakdown = '{breakdown}'"
         )
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"GRANT SELECT ON mart_public_rollup, {', '.join(VIEWS)} TO dlsei_analyst")
+        op.execute(f"GRANT SELECT ON {', '.join([*ANALYST_READS, *VIEWS])} TO dlsei_analyst")
 
 
 def downgrade() -> None:

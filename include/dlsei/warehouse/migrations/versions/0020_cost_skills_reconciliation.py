@@ -30,6 +30,7 @@ branch_labels = None
 depends_on = None
 
 BASELINE_HOURS, BASELINE_LEARNERS = 250_000, 12_000
+ANALYST_READS = ("reconciliation_check",)
 ROLLUPS = {
     "v_cost_by_allocation": ("c.university_id", "c.cohort_id", "c.region"),
     "v_cost_by_university": ("c.university_id",),
@@ -238,7 +239,7 @@ def upgrade() -> None:
     for name, keys in SKILLS.items():
         op.execute(f"CREATE VIEW {name} AS\n{skills(*keys)}")
     if dialect == "postgresql":
-        op.execute(f"GRANT SELECT ON {', '.join([*ROLLUPS, *SKILLS, 'reconciliation_check'])} TO dlsei_analyst")
+        op.execute(f"GRANT SELECT ON {', '.join([*ROLLUPS, *SKILLS, *ANALYST_READS])} TO dlsei_analyst")
 
 
 def downgrade() -> None:
