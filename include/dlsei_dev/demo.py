@@ -66,7 +66,7 @@ def run_demo(*, days: int, seed: int, universities: int, people: int) -> DemoRes
             "What it produced:",
             f"  warehouse      {settings.warehouse_url}",
             f"  landing area   {settings.landing_url}  (incoming/ archive/ quarantine/ reports/)",
-            f"  alert outbox   {settings.outbox_dir}",
+            f"  alert outbox   {settings.outbox_dir}  (*_coordinator_list_email.eml: each university's weekly lists)",
             f"  month's report {settings.landing_url.rstrip('/')}/{programme_report}  (public figures only)",
             f"  Data Docs      {data_docs_link(settings)}",
             "  run summaries  dlsei runs  (files, rows, failed checks and warnings of each DAG run)",

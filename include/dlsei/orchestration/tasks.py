@@ -45,6 +45,15 @@ def land_registry(context: Context) -> dict[str, object]:
     return _land(context, ingest_registry, HEC_REGISTRY, "extract_dates")
 
 
+def erase_expired_identities(context: Context) -> int:
+    """Erase the identities of people gone from the registry longer than the retention period (daily)."""
+    from dlsei.ingest.identities import apply_retention
+
+    run = run_context(context)
+    with resources(run.settings).warehouse.begin() as conn:
+        return apply_retention(conn, run.logical_date, run.settings.identity_retention_days)
+
+
 def _land(
     context: Context, ingest: Callable[[RunContext, Resources], IntakeReport], asset: Asset, dates_key: str
 ) -> dict[str, object]:
@@ -104,13 +113,17 @@ def check_day(context: Context, summary: dict[str, Any]) -> None:
 
 def refresh_marts(context: Context) -> list[str]:
     """Rebuild the marts of the requested as-of dates (param `as_of_dates`), or else of every date whose
-    snapshots changed since its marts were built: whatever triggered the run, no date is missed or doubled."""
+    snapshots changed since its marts were built: whatever triggered the run, no date is missed or doubled. First,
+    the published dates a registry extract changed are restated (publish/restatement.py); the alerts of the run are
+    raised for the rebuilt dates only, not for restated history."""
     from dlsei.canonical import COURSERA_KINDS
     from dlsei.ingest.arrivals import published_kinds
     from dlsei.publish.marts import pending_dates, refresh_utilisation
+    from dlsei.publish.restatement import restate
 
     run = run_context(context)
     engine = resources(run.settings).warehouse
+    restate(engine, run)
     requested = (context.get("params") or {}).get("as_of_dates") or []
     with engine.connect() as conn:
         dates = [date.fromisoformat(d) for d in requested] or pending_dates(conn)

@@ -1,7 +1,7 @@
 """The monthly programme report for HEC's programme leadership: the publication-safe figures of a month as one HTML
 page, written to the landing area's reports/ prefix and e-mailed through the alert transports.
 
-Read from the v_public_* views only (migration 0017), so a figure withheld there is withheld here: a withheld cell
+Read from the v_public_* views only (migration 0018), so a figure withheld there is withheld here: a withheld cell
 shows as `*`. Tables only; the charts are added beside them by the charting module.
 """
 

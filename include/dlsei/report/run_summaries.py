@@ -23,6 +23,7 @@ from dlsei.warehouse.schema import (
     mart_refresh,
     pipeline_run,
     reconciliation_check,
+    restatement,
 )
 
 
@@ -126,6 +127,12 @@ def _refreshed_dates(conn: Connection, load_id: str) -> list[date]:
     return list(conn.execute(select(mart_refresh.c.as_of_date).where(mart_refresh.c.load_id == load_id)).scalars())
 
 
+def _restated_dates(conn: Connection, load_id: str) -> int:
+    """As-of dates the run republished because a registry extract changed them (publish/restatement.py)."""
+    r = restatement
+    return conn.execute(select(func.count(r.c.as_of_date.distinct())).where(r.c.load_id == load_id)).scalar_one()
+
+
 def _alerts_sent(conn: Connection, as_of_dates: list[date]) -> int:
     # Digests are queued once per recipient and date, so they belong to the dates the run rebuilt, not to a run id.
     m = alert_message
@@ -156,6 +163,7 @@ def summarise(conn: Connection, run: FinishedRun, data_docs: str | None = None) 
         "marts_refreshed": len(refreshed),
         "alerts_sent": _alerts_sent(conn, refreshed),
         "data_complete_through": max(through, default=None),
+        "dates_restated": _restated_dates(conn, run.load_id),
         **_reconciliation(conn, run.load_id),
     }
 
@@ -196,6 +204,8 @@ def render_runs(runs: list[dict[str, object]]) -> str:
         if run.get("reconciliation_failures"):
             lines.append(f"  reconciliation with Coursera: {run['reconciliation_failures']} check(s) failed")
             lines += [f"    - {line}" for line in str(run["reconciliation_details"] or "").splitlines()]
+        if run.get("dates_restated"):
+            lines.append(f"  registry: restated {run['dates_restated']} date(s) (v_restatement says what moved)")
         if run["data_docs_url"]:
             lines.append(f"  Data Docs: {run['data_docs_url']}")
         blocks.append("\n".join(lines))

@@ -42,7 +42,7 @@ v_utilisation_national = _rollup("v_utilisation_national")
 
 
 def _public(name: str, *keys: Column) -> Table:
-    """A publication-safe roll-up (migration 0017): the figures of mart_public_rollup, NULL where withheld."""
+    """A publication-safe roll-up (migration 0018): the figures of mart_public_rollup, NULL where withheld."""
     return Table(
         name,
         views,
@@ -61,3 +61,16 @@ def _public(name: str, *keys: Column) -> Table:
 v_public_by_region = _public("v_public_by_region", Column("region", String))
 v_public_by_sector = _public("v_public_by_sector", Column("sector", String))
 v_public_national = _public("v_public_national")
+# The outcomes of the coordinators' reclaim lists per university x cohort (migration 0016).
+v_reclaim_outcome = Table(
+    "v_reclaim_outcome",
+    views,
+    Column("university_id", String),
+    Column("cohort_id", String),
+    Column("recommended", Integer),
+    Column("acted_on", Integer),
+    Column("seats_freed", Integer),
+    Column("still_open", Integer),
+    Column("first_recommended_on", Date),
+    Column("last_listed_on", Date),
+)

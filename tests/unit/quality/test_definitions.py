@@ -263,7 +263,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ),
     *(
         ("course_activity", TYPE, column, retype(column, "object"), ())
-        for column in ("completed", "removed_from_program")
+        for column in ("completed", "removed_from_program", "for_credit")
     ),
     ("course_activity", NOT_NULL, "email", set_cell("email", pd.NA), ()),
     ("course_activity", NOT_NULL, "program_slug", set_cell("program_slug", pd.NA), ()),
@@ -295,7 +295,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ("membership", COMPOUND, "email, program_slug", repeat_first_row, ()),
     ("membership", REGEX, "email", set_cell("email", "ayesha.siddiqui at pu.edu.pk"), ()),
     ("membership", NOT_NULL, "member_state", set_cell("member_state", pd.NA), ()),
-    ("membership", IN_SET, "member_state", set_cell("member_state", "REMOVED"), ()),
+    ("membership", IN_SET, "member_state", set_cell("member_state", "SUSPENDED"), ()),
     ("membership", BETWEEN, "last_activity_at", set_cell("last_activity_at", AFTER_EXPORT), ()),
     ("membership", BETWEEN, "learning_hours", set_cell("learning_hours", -1.0), ()),
     ("membership", BETWEEN, "enrolled_courses", set_cell("enrolled_courses", -1), ()),

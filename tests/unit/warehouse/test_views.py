@@ -1,4 +1,4 @@
-"""The analysts' shortcuts (migration 0018): a `_latest` view shows only the newest complete as-of date, and
+"""The analysts' shortcuts (migration 0019): a `_latest` view shows only the newest complete as-of date, and
 v_university_cohorts puts each cohort's newest figures side by side."""
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def test_university_cohorts_compare_each_cohort_on_its_newest_date(warehouse: En
     ]
 
 
-# --- equity (migration 0019) ------------------------------------------------------------------------------------
+# --- equity (migration 0020) ------------------------------------------------------------------------------------
 E1, E2 = date(2026, 11, 19), date(2026, 11, 20)
 # (date, university, allocated, joined, active_30d, dormant, enrolments, completions)
 EQUITY_MART = [
@@ -272,7 +272,7 @@ def test_the_gap_between_best_and_least_served_and_its_trend(warehouse: Engine) 
     assert tuple(role) == ("female", "male", 100.0, 2)
 
 
-# --- cost per outcome (migration 0020) --------------------------------------------------------------------------
+# --- cost per outcome (migration 0021) --------------------------------------------------------------------------
 C_START, C_END, C_DAY = date(2026, 9, 1), date(2026, 12, 9), date(2026, 10, 20)  # 100 days, the 50th
 # university: region, seat price, (allocated, seats_held, active_30d, dormant, completions, learning_hours)
 PRICED = {
@@ -346,7 +346,7 @@ def test_cost_per_outcome_against_hand_computed_figures(warehouse: Engine) -> No
     assert unpriced == 0
 
 
-# --- skills coverage (migration 0020) -----------------------------------------------------------------------------
+# --- skills coverage (migration 0021) -----------------------------------------------------------------------------
 def seed_skills(engine: Engine) -> None:
     with engine.begin() as conn:
         for uid in ("U1", "U2"):

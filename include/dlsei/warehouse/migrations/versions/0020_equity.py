@@ -1,7 +1,7 @@
 """equity: dim_person.gender, v_equity by region, sector, city, size band, role and gender, v_equity_gap
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03
 
 HEC's aim is maximum utilisation across the country: who is served least is a measure, not a query each analyst
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
@@ -47,8 +47,11 @@ def _university_part(dimension: str, group: str) -> str:
         f"SELECT m.as_of_date, '{dimension}' AS dimension, {group} AS group_name, SUM(m.allocated) AS allocated, "
         "SUM(m.joined) AS joined, SUM(m.active_30d) + SUM(m.dormant) AS started, SUM(m.active_30d) AS active_30d, "
         "SUM(m.enrolments) AS enrolments, SUM(m.completions) AS completions\n"
+        # The registry versions valid on the row's date (revision 0011); a university's size is its people now.
         "FROM mart_quota_utilisation m LEFT JOIN dim_university u ON u.university_id = m.university_id\n"
-        "LEFT JOIN (SELECT university_id, COUNT(*) AS people\nFROM dim_person GROUP BY university_id) s "
+        "    AND u.valid_from <= m.as_of_date AND (u.valid_to IS NULL OR u.valid_to > m.as_of_date)\n"
+        "LEFT JOIN (SELECT university_id, COUNT(*) AS people\nFROM dim_person WHERE valid_to IS NULL "
+        "GROUP BY university_id) s "
         "ON s.university_id = m.university_id\n"
         f"GROUP BY m.as_of_date, {group}"
     )
@@ -62,6 +65,7 @@ def _person_part(dimension: str, group: str) -> str:
         "SUM(CASE WHEN f.state IN ('active', 'dormant') THEN 1 ELSE 0 END) AS started, "
         "SUM(CASE WHEN f.state = 'active' THEN 1 ELSE 0 END) AS active_30d\n"
         "FROM fact_seat_day f LEFT JOIN dim_person p ON p.person_key = f.person_key\n"
+        "    AND p.valid_from <= f.as_of_date AND (p.valid_to IS NULL OR p.valid_to > f.as_of_date)\n"
         f"GROUP BY f.as_of_date, {group}"
     )
     enrolments = (
@@ -70,6 +74,7 @@ def _person_part(dimension: str, group: str) -> str:
         "FROM snap_course_activity c JOIN fact_seat_day f ON f.as_of_date = c.as_of_date "
         "AND f.program_slug = c.program_slug AND f.learner_key = c.learner_key\n"
         "LEFT JOIN dim_person p ON p.person_key = f.person_key\n"
+        "    AND p.valid_from <= f.as_of_date AND (p.valid_to IS NULL OR p.valid_to > f.as_of_date)\n"
         f"GROUP BY c.as_of_date, {group}"
     )
     return (

@@ -1,7 +1,7 @@
 """analyst shortcuts: v_university_cohorts and a *_latest view of every dated analyst view
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-03
 
 Analysts wrote `WHERE as_of_date = (SELECT MAX(as_of_date) FROM ...)` in every query, and compared phases by hand.
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
@@ -49,7 +49,9 @@ JOIN (
 ) newest ON newest.university_id = m.university_id AND newest.cohort_id = m.cohort_id
     AND newest.as_of_date = m.as_of_date
 LEFT JOIN dim_university u ON u.university_id = m.university_id
-LEFT JOIN dim_seat_allocation a ON a.university_id = m.university_id AND a.cohort_id = m.cohort_id"""
+    AND u.valid_from <= m.as_of_date AND (u.valid_to IS NULL OR u.valid_to > m.as_of_date)
+LEFT JOIN dim_seat_allocation a ON a.university_id = m.university_id AND a.cohort_id = m.cohort_id
+    AND a.valid_from <= m.as_of_date AND (a.valid_to IS NULL OR a.valid_to > m.as_of_date)"""
 
 
 def upgrade() -> None:

@@ -1,7 +1,7 @@
 """publication-safe roll-ups: mart_public_rollup and the v_public_by_region, v_public_by_sector, v_public_national views
 
-Revision ID: 0017
-Revises: 0010
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03
 
 Regional, sector and national figures go to ministries, parliament questions and the press. Their small cells are
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0010"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """cost per outcome (dim_seat_allocation.seat_price, v_cost_*), skills coverage (v_skills_*), reconciliation_check
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-03
 
 HEC buys seats; what a seat buys is the question after "how many are used". The seat-allocation extract may carry a
@@ -24,8 +24,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
@@ -72,7 +72,9 @@ def _allocations(dialect: str) -> str:
             f"    (m.allocated - ({projected})) * a.seat_price AS unused_value",
             "FROM mart_quota_utilisation m",
             "JOIN dim_seat_allocation a ON a.university_id = m.university_id AND a.cohort_id = m.cohort_id",
+            "    AND a.valid_from <= m.as_of_date AND (a.valid_to IS NULL OR a.valid_to > m.as_of_date)",
             "LEFT JOIN dim_university u ON u.university_id = m.university_id",
+            "    AND u.valid_from <= m.as_of_date AND (u.valid_to IS NULL OR u.valid_to > m.as_of_date)",
             "WHERE a.seat_price IS NOT NULL",
         )
     )
