@@ -90,11 +90,19 @@ REGISTRY_FILES: Final[dict[str, tuple[str, ...]]] = {
         "role",
         "status",
         "status_date",
+        "gender",
     ),
-    "seat_allocations": ("university_id", "cohort_id", "cohort_start", "cohort_end", "seats"),
+    "seat_allocations": ("university_id", "cohort_id", "cohort_start", "cohort_end", "seats", "seat_price"),
     "programmes": ("program_slug", "program_name", "university_id", "cohort_id"),
     "course_catalogue": ("course_id", "course_slug", "course_name", "domain", "content_type"),
 }
+
+# Columns an extract may leave out: read as blank (not recorded) when absent.
+OPTIONAL_REGISTRY_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "people": ("gender",),
+    "seat_allocations": ("seat_price",),
+}
+GENDERS: Final = ("female", "male", "other")
 
 REGIONS: Final = (
     "Islamabad Capital Territory",

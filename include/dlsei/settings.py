@@ -36,6 +36,10 @@ class Settings:
     data_docs_url: str = ""  # s3://bucket/prefix the Data Docs site is mirrored to; empty: the local site only
     data_docs_link: str = ""  # the address people open the site at (an S3 website or CDN); empty: derived
     dq_results_keep_days: int = 90  # GX validation results (and their Data Docs pages) kept; dq_result keeps all
+    # Programme view (issue 21)
+    public_min_cell: int = 5  # k: a count below it is withheld from the v_public_* views
+    reconciliation_tolerance_pct: int = 1  # how far (in % of Coursera's figure) ours may differ from Coursera's
+    programme_report_to: tuple[str, ...] = ()  # e-mail addresses of the monthly programme report; empty: none
     # Registry history and restatement (issue 20)
     restatement_window_days: int = 90  # a registry correction republishes the as-of dates this far back
     registry_max_change_pct: int = 20  # a people extract changing more of the people waits for a person to confirm
@@ -158,6 +162,14 @@ def load_settings() -> Settings:
         data_docs_url=data_docs_url,
         data_docs_link=_env("AIRFLOW_VAR_DLSEI_DATA_DOCS_LINK", ""),
         dq_results_keep_days=_whole("AIRFLOW_VAR_DLSEI_DQ_RESULTS_KEEP_DAYS", "90", "days", minimum=1),
+        # Programme view (issue 21)
+        public_min_cell=_whole("AIRFLOW_VAR_DLSEI_PUBLIC_MIN_CELL", "5", "learners", minimum=1),
+        reconciliation_tolerance_pct=_whole("AIRFLOW_VAR_DLSEI_RECONCILIATION_TOLERANCE_PCT", "1", "percent"),
+        programme_report_to=tuple(
+            address.strip()
+            for address in _env("AIRFLOW_VAR_DLSEI_PROGRAMME_REPORT_TO", "").split(",")
+            if address.strip()
+        ),
         # Registry history and restatement (issue 20)
         restatement_window_days=_whole("AIRFLOW_VAR_DLSEI_RESTATEMENT_WINDOW_DAYS", "90", "days"),
         registry_max_change_pct=_whole("AIRFLOW_VAR_DLSEI_REGISTRY_MAX_CHANGE_PCT", "20", "percent"),

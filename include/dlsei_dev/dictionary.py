@@ -26,6 +26,10 @@ from dlsei.warehouse.schema import metadata
 
 PATH: Final = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 
+_COST: Final = (
+    "the cost measures of the allocations with a seat price, summed; every ratio recomputed from the sums "
+    "(measures.md, Cost per outcome)."
+)
 # What each view is for, and the tables its columns take their meaning from (first match wins).
 VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "v_quota_utilisation": (
@@ -70,6 +74,55 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         ("dim_university",),
     ),
     "v_course": ("One row per course or guided project of the catalogue, with its domain.", ("dim_course",)),
+    "v_public_by_region": (
+        "One row per as-of date x region: the publication-safe `v_utilisation_by_region`, every count below k and "
+        "every cell that would give one back withheld (NULL). For ministries, parliament and the press.",
+        ("mart_public_rollup",),
+    ),
+    "v_public_by_sector": (
+        "One row per as-of date x sector: the publication-safe `v_utilisation_by_sector`, suppressed likewise.",
+        ("mart_public_rollup",),
+    ),
+    "v_university_cohorts": (
+        "One row per university x cohort: the cohort's figures on its newest published as-of date (its final "
+        "figures once it has ended), so a university's phases compare side by side.",
+        ("mart_quota_utilisation", "dim_university", "dim_seat_allocation"),
+    ),
+    "v_equity": (
+        "One row per as-of date x dimension (region, sector, city, size_band, role, gender) x group: utilisation, "
+        "activation and completion, so the least-served groups show. Role and gender count the seats matched to "
+        "the registry (no allocation: no utilisation).",
+        ("mart_quota_utilisation",),
+    ),
+    "v_equity_gap": (
+        "One row per as-of date x dimension x measure: the best- and the least-served group, the gap between them "
+        "in percentage points and its change since the previous published date.",
+        (),
+    ),
+    "v_cost_by_allocation": (
+        "One row per as-of date x university x cohort with a seat price: " + _COST,
+        ("mart_quota_utilisation", "dim_university"),
+    ),
+    "v_cost_by_university": (
+        "One row per as-of date x university: " + _COST,
+        ("mart_quota_utilisation",),
+    ),
+    "v_cost_by_cohort": ("One row per as-of date x cohort id: " + _COST, ("mart_quota_utilisation",)),
+    "v_cost_by_region": ("One row per as-of date x region: " + _COST, ("dim_university", "mart_quota_utilisation")),
+    "v_cost_national": ("One row per as-of date: " + _COST, ("mart_quota_utilisation",)),
+    "v_skills_by_university": (
+        "One row per as-of date x university x domain (Coursera's 11 and unclassified) and x content type (course, "
+        "guided_project), zeros included: which skills the seats buy.",
+        ("mart_activity_by_domain",),
+    ),
+    "v_skills_national": (
+        "One row per as-of date x domain and x content type, zeros included: `v_skills_by_university` nationally.",
+        ("mart_activity_by_domain",),
+    ),
+    "v_public_national": (
+        "One row per as-of date: the publication-safe `v_utilisation_national`, suppressed likewise.",
+        ("mart_public_rollup",),
+    ),
     "v_restatement": (
         "One row per registry change x as-of date it republished x measure it moved (a date the change republished "
         "without moving any figure has one row with no measure): a corrected registry extract restates the "
@@ -87,6 +140,39 @@ VIEWS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
 VIEW_COLUMNS: Final = {
     "allocations": "university x cohort rows summed into this row",
     "university_name": "the university's name in the registry",
+    "region": "province or territory: one of the seven HEC regions",
+    "sector": "public or private",
+    "dimension": "region, sector, city, size_band (registry people: under 1,000, 1,000 to 9,999, 10,000 or more), "
+    "role or gender",
+    "group_name": "the group of the dimension; not recorded where the registry has no value, not matched for seats "
+    "whose learner is not in the registry",
+    "started": "joined seats whose learner has any activity (active_30d + dormant)",
+    "activation_pct": "100 * started / joined, 2 decimals; NULL when nobody joined",
+    "completion_pct": "100 * completions / enrolments, 2 decimals; NULL without enrolments",
+    "measure": "utilisation_pct, activation_pct or completion_pct",
+    "groups_compared": "groups with a value (not recorded and not matched are left out)",
+    "best_group": "the group with the highest value (the first by name on a tie)",
+    "best_pct": "its value",
+    "least_group": "the group with the lowest value (the first by name on a tie)",
+    "least_pct": "its value",
+    "gap_pp": "best_pct - least_pct, percentage points",
+    "gap_change_pp": "gap_pp minus the gap on the previous published date; NULL on the first",
+    "priced_allocations": "university x cohorts with a seat price summed into this row",
+    "cost": "allocated seats x seat price, in the contract's currency",
+    "cost_per_seat_held": "cost / seats_held, 2 decimals",
+    "cost_per_active_seat": "cost / active_30d, 2 decimals",
+    "cost_per_completion": "cost / completions, 2 decimals",
+    "cost_per_learning_hour": "cost / learning_hours, 2 decimals",
+    "budget_burn": "cost x the share of the cohort window gone by on the as-of date",
+    "budget_burn_pct": "100 * budget_burn / cost",
+    "projected_unused_seats": "allocated seats not started by the cohort's end at the pace seats have started so far",
+    "projected_unused_value": "those seats x seat price",
+    "hours_per_learner": "learning_hours / joined",
+    "baseline_hours_per_learner": "the earlier phases' published baseline: 250,000 hours / 12,000 learners",
+    "breakdown": "domain or content_type",
+    "category": "the domain, or the content type (course, guided_project); unclassified: a course not in the catalogue",
+    "share_of_enrolments_pct": "100 * enrolments / the enrolments of every category of the breakdown, 2 decimals",
+    "cohort_running": "1 while the cohort window runs past the row's as-of date, 0 once it has ended",
     "changed_from": "the first date whose registry the extract changed",
     "changed_until": "the first date it left as it was (the next extract's); NULL: up to now",
     "restated_by": "the run that republished the date",
@@ -102,7 +188,13 @@ SECTIONS: Final = (
         "Marts",
         "Published per as-of date in one transaction; readable by analysts. [measures.md](measures.md) defines "
         "each measure, with its denominator.",
-        ("mart_quota_utilisation", "mart_learner_match", "mart_activity_by_domain", "mart_activity_by_course_type"),
+        (
+            "mart_quota_utilisation",
+            "mart_learner_match",
+            "mart_activity_by_domain",
+            "mart_activity_by_course_type",
+            "mart_public_rollup",
+        ),
     ),
     (
         "Seat-level facts",
@@ -130,12 +222,12 @@ SECTIONS: Final = (
     ),
 )
 EXAMPLES: Final = """\
-Utilisation of every university on the latest published day, lowest first:
+Utilisation of every university on the latest published day, lowest first (every dated view has a `_latest`
+twin holding only the newest complete as-of date):
 
 ```sql
 SELECT university_name, region, cohort_id, allocated, joined, active_30d, utilisation_pct
-FROM v_quota_utilisation
-WHERE as_of_date = (SELECT MAX(as_of_date) FROM v_quota_utilisation)
+FROM v_quota_utilisation_latest
 ORDER BY utilisation_pct;
 ```
 
@@ -259,8 +351,9 @@ def _view_columns() -> dict[str, list[str]]:
 
 
 def _analyst_reads() -> tuple[str, ...]:
-    revision = ScriptDirectory.from_config(alembic_config()).get_revision("0002")
-    return tuple(revision.module.ANALYST_READS)
+    """The tables granted to analysts: 0002's, and those of any later revision that names its own ANALYST_READS."""
+    revisions = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return tuple(name for revision in revisions for name in getattr(revision.module, "ANALYST_READS", ()))
 
 
 def _cell(text: str | None) -> str:
@@ -278,8 +371,17 @@ def _table(table: Table, readable: bool) -> list[str]:
     return [*lines, ""]
 
 
+def _described(name: str) -> tuple[str, tuple[str, ...]]:
+    """A view's description; a `_latest` view (migration 0019) is its base view on the newest complete date."""
+    base = name.removesuffix("_latest")
+    if name not in VIEWS and base in VIEWS:
+        about, sources = VIEWS[base]
+        return f"`{base}` on the newest complete as-of date only. {about}", sources
+    return VIEWS.get(name, ("(no description yet)", ()))
+
+
 def _view(name: str, columns: list[str]) -> list[str]:
-    about, sources = VIEWS.get(name, ("(no description yet)", ()))
+    about, sources = _described(name)
     lines = [f"### `{name}`", "", about, "", "| column | meaning |", "|---|---|"]
     for column in columns:
         meaning = VIEW_COLUMNS.get(column) or next(

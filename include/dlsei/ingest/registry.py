@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Table, delete, exists, insert, select
 
-from dlsei.canonical import REGISTRY_FILES, is_registry_file
+from dlsei.canonical import OPTIONAL_REGISTRY_COLUMNS, REGISTRY_FILES, is_registry_file
 from dlsei.errors import FileRejected
 from dlsei.exports import integrity
 from dlsei.ingest.identities import record_people
@@ -110,6 +110,9 @@ def _read(file_name: str, path: Path, extract: str) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         raise FileRejected("field_count", f"{file_name}: {error}") from error
     frame.columns = [c.strip().lower() for c in frame.columns]
+    for optional in OPTIONAL_REGISTRY_COLUMNS.get(extract, ()):
+        if optional not in frame.columns:
+            frame[optional] = pd.Series(pd.NA, index=frame.index, dtype="string")
     missing = [c for c in REGISTRY_FILES[extract] if c not in frame.columns]
     if missing:
         raise FileRejected("missing_column", f"{file_name}: missing column(s) {', '.join(missing)}")
@@ -200,6 +203,7 @@ def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser)
                 "role": frame["role"],
                 "status": frame["status"],
                 "status_date": pd.to_datetime(frame["status_date"]).dt.date,
+                "gender": frame["gender"],
             }
         )
     elif extract == "seat_allocations":
@@ -207,5 +211,6 @@ def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser)
             cohort_start=pd.to_datetime(frame["cohort_start"]).dt.date,
             cohort_end=pd.to_datetime(frame["cohort_end"]).dt.date,
             seats=frame["seats"].astype("Int64"),
+            seat_price=frame["seat_price"].astype("Float64"),
         )
     return frame[[c.name for c in REGISTRY_TABLES[extract].columns if c.name not in ("valid_from", "valid_to")]]

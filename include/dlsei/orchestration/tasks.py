@@ -6,7 +6,7 @@ Every function takes the Airflow task context and reads the run's logical date f
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dlsei.errors import IncompleteDay
@@ -146,3 +146,12 @@ def build_data_docs(context: Context) -> str:
 
     run = run_context(context)
     return publish_data_docs(run.settings, run.logical_dt)
+
+
+def programme_report(context: Context) -> str:
+    """Write and send the report of the month before the run's (Karachi) date; returns the report's key."""
+    from dlsei.report.programme import publish_report
+
+    run = run_context(context)
+    month = run.logical_date.replace(day=1) - timedelta(days=1)
+    return publish_report(run.settings, month)

@@ -17,6 +17,8 @@ from dlsei.ingest.ledger import LOADED
 from dlsei.publish.activity import publish_activity
 from dlsei.publish.lifecycle import publish_lifecycle
 from dlsei.publish.matching import publish_match_counts
+from dlsei.publish.public import refresh_public
+from dlsei.publish.reconciliation import publish_reconciliation
 from dlsei.publish.seats import holds_seat, registry_on, removed_seats, running_programmes, seat_activity, window_start
 from dlsei.quality import QualityReport, store_results, validate
 from dlsei.quality.definitions import RECONCILED
@@ -189,7 +191,7 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     (utilisation, seat states with their learners' matches, the lifecycle history, match counts, activity by domain
     and course type), so a failure anywhere leaves the previous rows of every mart untouched. Raises
     DataQualityError on a critical failure. The other marts are counts of the same validated snapshots: the
-    utilisation suite is the one that applies."""
+    utilisation suite is the one that applies. The publication-safe roll-ups follow (publish/public.py)."""
     # One consistent read: the rows and the totals they must reconcile with come from the same snapshot even while
     # another file of the date is being loaded.
     with consistent_read(engine) as conn:
@@ -216,6 +218,9 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
         publish_lifecycle(conn, run, as_of)
         publish_match_counts(conn, run, as_of)  # counts the seats publish_lifecycle wrote
         publish_activity(conn, run, as_of)
+        publish_reconciliation(conn, run, as_of)  # reads the seat states publish_lifecycle wrote
+    # Read from the roll-up views of the rows just committed; validated by the public suite of its own.
+    refresh_public(engine, run, as_of)
     return quality
 
 

@@ -206,6 +206,9 @@ dim_person = Table(
     Column("status", String(16), nullable=False, comment="enrolled, graduated or left"),
     Column("status_date", Date, comment="admission or hiring date while enrolled, else the date they left"),
     *_validity(),
+    # Added by revision 0020, after the history columns: a fresh database has the columns in the same order as an
+    # upgraded one.
+    Column("gender", String(16), comment="female, male or other, where the registry records it; NULL: not recorded"),
     comment="One row per student or faculty member of the HEC registry x version (valid_from to valid_to; NULL "
     "valid_to is the current one), identifiers as keys.",
 )
@@ -219,6 +222,12 @@ dim_seat_allocation = Table(
     Column("cohort_end", Date, nullable=False, comment="last day of the cohort window (inclusive)"),
     Column("seats", Integer, nullable=False, comment="seats HEC allocated to the university for the cohort"),
     *_validity(),
+    # Added by revision 0021, last.
+    Column(
+        "seat_price",
+        Float,
+        comment="the price of one seat of the allocation in the contract's currency; NULL: not in the extract",
+    ),
     comment="One row per university x cohort x version: the seats HEC allocated (valid_from to valid_to; NULL "
     "valid_to is the current one).",
 )
@@ -390,6 +399,69 @@ mart_activity_by_course_type = _activity_mart(
     "mart_activity_by_course_type",
     "course_type",
     "dim_course.content_type: course or guided_project; unclassified when not in the catalogue",
+)
+
+# Publication-safe roll-ups (docs/measures.md): k is a setting, so the suppressed figures are a table the pipeline
+# refreshes with the marts; the v_public_* views (migration 0018) are the names analysts and reports read.
+mart_public_rollup = Table(
+    "mart_public_rollup",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("breakdown", String(16), primary_key=True, comment="region, sector or national"),
+    Column(
+        "category",
+        String(64),
+        primary_key=True,
+        comment="the region or sector (not recorded: a university the registry lacks); national for the total",
+    ),
+    *(Column(m, Integer, comment=f"{comment}, summed; NULL when suppressed") for m, comment in MEASURES.items()),
+    Column("learning_hours", Float, comment="hours learners spent, summed, 2 decimals; NULL when suppressed"),
+    Column(
+        "utilisation_pct", Float, comment="100 * active_30d / allocated, 2 decimals; NULL when either is suppressed"
+    ),
+    Column("join_rate_pct", Float, comment="100 * joined / allocated, 2 decimals; NULL when either is suppressed"),
+    Column("cells_suppressed", Integer, nullable=False, comment="how many of the row's figures are withheld"),
+    Column(
+        "min_cell",
+        Integer,
+        nullable=False,
+        comment="k: the smallest count published (AIRFLOW_VAR_DLSEI_PUBLIC_MIN_CELL)",
+    ),
+    Column("data_complete_through", Date, nullable=False, comment=_DATA_COMPLETE_THROUGH),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x region, sector and the nation: the utilisation roll-ups with every count below "
+    "k withheld, and further cells withheld so that no withheld figure follows from a total or a difference.",
+)
+
+# Our published figures against the totals Coursera's own exports state (publish/reconciliation.py).
+reconciliation_check = Table(
+    "reconciliation_check",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+    Column("measure", String(32), primary_key=True, comment="members or learning_hours"),
+    Column(
+        "ours",
+        Float,
+        nullable=False,
+        comment="members: the programme's joined seats in fact_seat_day; learning_hours: the hours of its "
+        "course-activity rows (what the marts sum)",
+    ),
+    Column(
+        "coursera",
+        Float,
+        nullable=False,
+        comment="members: Member State MEMBER rows of the membership export; learning_hours: the membership "
+        "export's hours per member, summed",
+    ),
+    Column("difference", Float, nullable=False, comment="ours - coursera"),
+    Column(
+        "tolerance", Float, nullable=False, comment="the largest difference accepted (the setting's share of coursera)"
+    ),
+    Column("passed", Boolean, nullable=False, comment="False: the difference is beyond the tolerance"),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x programme x measure: our figure beside the one Coursera's exports state, and "
+    "whether they agree within AIRFLOW_VAR_DLSEI_RECONCILIATION_TOLERANCE_PCT.",
 )
 
 # Which ledger files each as-of date's marts were last built from: a date whose snapshots gained a newer file
@@ -600,6 +672,13 @@ pipeline_run = Table(
         nullable=False,
         server_default=text("0"),
         comment="as-of dates the run republished because a registry extract changed them (restatement)",
+    ),
+    # Added by revision 0021, last.
+    Column("reconciliation_failures", Integer, comment="reconciliation_check rows the run wrote that failed"),
+    Column(
+        "reconciliation_details",
+        Text,
+        comment="one line per failed reconciliation check: date, programme, measure, both figures",
     ),
     comment="One row per finished DAG run: what it loaded, validated, published and sent (dlsei health reads it).",
 )

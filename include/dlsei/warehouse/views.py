@@ -40,6 +40,27 @@ v_utilisation_by_region = _rollup("v_utilisation_by_region", Column("region", St
 v_utilisation_by_sector = _rollup("v_utilisation_by_sector", Column("sector", String))
 v_utilisation_national = _rollup("v_utilisation_national")
 
+
+def _public(name: str, *keys: Column) -> Table:
+    """A publication-safe roll-up (migration 0018): the figures of mart_public_rollup, NULL where withheld."""
+    return Table(
+        name,
+        views,
+        Column("as_of_date", Date),
+        *keys,
+        *(Column(count, Integer) for count in ROLLUP_COUNTS),
+        Column("learning_hours", Float),
+        Column("utilisation_pct", Float),
+        Column("join_rate_pct", Float),
+        Column("cells_suppressed", Integer),
+        Column("min_cell", Integer),
+        Column("data_complete_through", Date),
+    )
+
+
+v_public_by_region = _public("v_public_by_region", Column("region", String))
+v_public_by_sector = _public("v_public_by_sector", Column("sector", String))
+v_public_national = _public("v_public_national")
 # The outcomes of the coordinators' reclaim lists per university x cohort (migration 0016).
 v_reclaim_outcome = Table(
     "v_reclaim_outcome",
