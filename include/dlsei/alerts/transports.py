@@ -17,9 +17,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
 
-from dlsei.alerts.config import DEFAULT_SENDER, SLACK_CONN_ID, SMTP_CONN_ID, connection_configured
 from dlsei.alerts.messages import EMAIL, SLACK, QueuedMessage
-from dlsei.settings import Settings, load_settings
+from dlsei.settings import DEFAULT_SENDER, SLACK_CONN_ID, SMTP_CONN_ID, Settings, load_settings
 
 
 class Transport(Protocol):
@@ -160,12 +159,10 @@ class Router:
 
 
 def transport_from_settings(settings: Settings | None = None) -> Transport:
-    """SMTP when AIRFLOW_CONN_DLSEI_SMTP is set, else the outbox folder; plus Slack when AIRFLOW_CONN_DLSEI_SLACK is."""
+    """SMTP when the `dlsei_smtp` connection is set, else the outbox folder; plus Slack when `dlsei_slack` is."""
+    settings = settings or load_settings()
     email: Transport
-    if connection_configured(SMTP_CONN_ID):
-        email = SmtpTransport()
-    else:
-        email = OutboxTransport((settings or load_settings()).outbox_dir)
-    if connection_configured(SLACK_CONN_ID):
-        return Router(SlackWebhookTransport(), email)
+    email = SmtpTransport(settings.smtp_conn_id) if settings.smtp_conn_id else OutboxTransport(settings.outbox_dir)
+    if settings.slack_conn_id:
+        return Router(SlackWebhookTransport(settings.slack_conn_id), email)
     return email

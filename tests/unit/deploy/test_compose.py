@@ -104,7 +104,7 @@ def env_example() -> dict[str, str]:
 
 def settings_read_by_pipeline() -> set[str]:
     """Every AIRFLOW_VAR_*, AIRFLOW_CONN_* and DLSEI_* name in settings.py and in any other module of the package
-    that reads the environment (alerts/config.py keeps its Variables until they move into settings.py)."""
+    that reads the environment."""
     sources = {PACKAGE / "settings.py"}
     sources |= {
         path for path in PACKAGE.rglob("*.py") if re.search(r"os\.environ|os\.getenv", path.read_text(encoding="utf-8"))
