@@ -193,6 +193,11 @@ def export_wait_minutes() -> int:
     return _minutes("AIRFLOW_VAR_DLSEI_EXPORT_WAIT_MINUTES", "180")
 
 
+def export_poll_seconds() -> int:
+    """How often the deferred wait looks at the landing area for the day's exports."""
+    return _whole("AIRFLOW_VAR_DLSEI_EXPORT_POLL_SECONDS", "300", "seconds", minimum=1)
+
+
 def run_deadline_minutes() -> int:
     """How long after it is queued a run must have finished before the data team hears it is late (Deadline Alert):
     240 minutes puts the deadline of the 08:00 runs at noon, an hour after the export wait runs out."""
