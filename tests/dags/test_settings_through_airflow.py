@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -64,7 +65,7 @@ def _run_registry_dag(day: str, env: dict[str, str]) -> str:
 @pytest.mark.long
 @pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
 def test_a_run_uses_the_metadata_db_variable_and_the_secrets_backend_variable(
-    tmp_path: Path, dlsei_env: Path, warehouse: Engine, data_team_in_metadata_db: str
+    tmp_path: Path, dlsei_env: Path, warehouse: Engine, airflow_db: Path, data_team_in_metadata_db: str
 ) -> None:
     sample = generate_sample(SampleConfig(out_dir=tmp_path / "sample", universities=3, people=60, days=1))
     (day,) = sample.as_of_dates
@@ -88,3 +89,10 @@ def test_a_run_uses_the_metadata_db_variable_and_the_secrets_backend_variable(
             select(alert_message.c.recipient).where(alert_message.c.subject == f"Quarantined: {bad}")
         ).scalar_one()
     assert to == data_team_in_metadata_db
+    # The run's summary is its note in the Airflow UI.
+    with sqlite3.connect(airflow_db / "airflow.db") as db:
+        (note,) = db.execute(
+            "SELECT n.content FROM dag_run_note n JOIN dag_run r ON r.id = n.dag_run_id WHERE r.dag_id = 'hec_registry'"
+            " ORDER BY r.id DESC LIMIT 1"
+        ).fetchone()
+    assert "files: 6 seen, 5 loaded" in note and "1 quarantined" in note, note
