@@ -8,7 +8,6 @@ from dlsei.orchestration.assets import COURSERA_SNAPSHOTS
 from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
 from dlsei.orchestration.waiting import WaitForExports
-from dlsei.settings import export_poll_seconds, export_wait_minutes
 
 
 @dag(
@@ -26,9 +25,7 @@ from dlsei.settings import export_poll_seconds, export_wait_minutes
 def coursera_exports() -> None:
     # Deferred to the triggerer while Coursera is late; skipped when the wait runs out, so whatever did arrive is
     # still landed and check_day names what is missing.
-    arrived = WaitForExports(
-        task_id="wait_for_exports", wait_minutes=export_wait_minutes(), poll_seconds=export_poll_seconds()
-    )
+    arrived = WaitForExports(task_id="wait_for_exports")
 
     @task(outlets=[COURSERA_SNAPSHOTS], trigger_rule="all_done")
     def land_exports(**context) -> dict:  # type: ignore[no-untyped-def]

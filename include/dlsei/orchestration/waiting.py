@@ -65,35 +65,33 @@ class ExportsArrivedTrigger(BaseTrigger):
 
 
 class WaitForExports(BaseOperator):
-    """Looks once; if an export of the day is missing, defers to ExportsArrivedTrigger for `wait_minutes`."""
+    """Looks once; if an export of the day is missing, defers to ExportsArrivedTrigger for the export wait. The wait
+    and the poll interval are read when the task runs, not when the DAG file is parsed: a changed Variable applies
+    to the next run, and parsing asks no Variable of the metadata database."""
 
     ui_color = "#e8f0fe"
 
-    def __init__(self, *, wait_minutes: int, poll_seconds: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.wait_minutes = wait_minutes
-        self.poll_seconds = poll_seconds
-
     def execute(self, context: Any) -> None:
         from dlsei.orchestration.tasks import run_context
+        from dlsei.settings import export_poll_seconds, export_wait_minutes
 
         run = run_context(context)
         if not _missing(run.load_id, run.logical_dt):
             return
-        give_up_at = datetime.now(UTC) + timedelta(minutes=self.wait_minutes)
+        wait_minutes = export_wait_minutes()
         self.defer(
             trigger=ExportsArrivedTrigger(
                 load_id=run.load_id,
                 logical_dt=run.logical_dt.isoformat(),
-                give_up_at=give_up_at.isoformat(),
-                poll_seconds=self.poll_seconds,
+                give_up_at=(datetime.now(UTC) + timedelta(minutes=wait_minutes)).isoformat(),
+                poll_seconds=export_poll_seconds(),
             ),
             method_name="execute_complete",
+            kwargs={"wait_minutes": wait_minutes},
         )
 
-    def execute_complete(self, context: Any, event: dict[str, Any]) -> None:
+    def execute_complete(self, context: Any, event: dict[str, Any], wait_minutes: int) -> None:
         if event["missing"]:
             raise AirflowSkipException(
-                f"after {self.wait_minutes} minutes still missing: {', '.join(event['missing'])}; "
-                "landing what did arrive"
+                f"after {wait_minutes} minutes still missing: {', '.join(event['missing'])}; landing what did arrive"
             )
