@@ -34,7 +34,15 @@ def hec_registry() -> None:
 
         fail_on_quarantine(summary)
 
-    check_quarantine(land_extracts())
+    @task
+    def erase_expired_identities(**context) -> int:  # type: ignore[no-untyped-def]
+        from dlsei.orchestration.tasks import erase_expired_identities
+
+        return erase_expired_identities(context)
+
+    landed = land_extracts()
+    check_quarantine(landed)
+    landed >> erase_expired_identities()
 
 
 hec_registry()

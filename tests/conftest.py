@@ -222,3 +222,28 @@ def dlsei_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, warehouse_url: st
     ):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+# A user signed in to Airflow for the web tests, unit and browser alike.
+SignIn = Callable[[str | None], str]
+
+
+@pytest.fixture
+def sign_in(airflow_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> SignIn:
+    """Returns a function that signs a user of the given SimpleAuthManager role (None: no role) in: its token."""
+    from airflow.api_fastapi.app import init_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+
+    monkeypatch.setenv(
+        "AIRFLOW__CORE__AUTH_MANAGER", "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+    )
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "manager:viewer")
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", str(tmp_path / "passwords.json"))
+    monkeypatch.setenv("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS", "False")
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "dlsei-web-tests-" * 4)
+    manager = init_auth_manager()
+
+    def sign(role: str | None) -> str:
+        return manager.generate_jwt(SimpleAuthManagerUser(username="manager", role=role))
+
+    return sign

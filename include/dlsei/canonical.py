@@ -38,6 +38,7 @@ COURSE_ACTIVITY_COLUMNS: Final[dict[str, str]] = {
     "course_grade": "float",
     "certificate_url": "str",
     "course_type": "str",
+    "for_credit": "bool",
     "extras": "str",
 }
 
@@ -57,8 +58,12 @@ MEMBERSHIP_COLUMNS: Final[dict[str, str]] = {
     "extras": "str",
 }
 
-# Coursera's real value set is not public; these are the states seen so far. An unknown state fails loudly.
-MEMBER_STATES: Final = ("INVITED", "MEMBER")
+# Coursera's real value set is not public. A learner still listed after a removal carries a removal-like state:
+# the seat lifecycle counts these as removed. Any other state rejects its row (the data team is told its name).
+REMOVAL_STATES: Final = ("REMOVED", "DELETED", "DEACTIVATED", "REVOKED", "UNENROLLED", "LEFT")
+MEMBER_STATES: Final = ("INVITED", "MEMBER", *REMOVAL_STATES)
+# The columns that identify a person: a rejected row's value is never kept from one of them.
+IDENTIFIER_COLUMNS: Final = frozenset({"name", "email", "external_id"})
 
 COURSERA_COLUMNS: Final[dict[str, dict[str, str]]] = {
     COURSE_ACTIVITY: COURSE_ACTIVITY_COLUMNS,
@@ -85,11 +90,19 @@ REGISTRY_FILES: Final[dict[str, tuple[str, ...]]] = {
         "role",
         "status",
         "status_date",
+        "gender",
     ),
-    "seat_allocations": ("university_id", "cohort_id", "cohort_start", "cohort_end", "seats"),
+    "seat_allocations": ("university_id", "cohort_id", "cohort_start", "cohort_end", "seats", "seat_price"),
     "programmes": ("program_slug", "program_name", "university_id", "cohort_id"),
     "course_catalogue": ("course_id", "course_slug", "course_name", "domain", "content_type"),
 }
+
+# Columns an extract may leave out: read as blank (not recorded) when absent.
+OPTIONAL_REGISTRY_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "people": ("gender",),
+    "seat_allocations": ("seat_price",),
+}
+GENDERS: Final = ("female", "male", "other")
 
 REGIONS: Final = (
     "Islamabad Capital Territory",

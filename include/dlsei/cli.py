@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import date
 
@@ -26,19 +27,69 @@ def _add_db(subcommands: argparse._SubParsersAction) -> None:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from dlsei.ingest import ledger
+    from dlsei.ingest.registry import confirm_extract
     from dlsei.resources import resources
 
-    key = resources().landing.replay(args.name)
+    res = resources()
+    if args.confirm:
+        try:
+            confirm_extract(res, args.name)
+        except FileNotFoundError:
+            print(f"dlsei replay --confirm: no file {args.name!r} in quarantine/", file=sys.stderr)
+            return 1
+        print(f"{args.name} confirmed: the change guard lets these exact bytes through")
+    try:
+        key = res.landing.replay(args.name)
+    except (FileNotFoundError, ValueError):
+        with res.warehouse.begin() as conn:
+            stored = ledger.request_replay(conn, args.name)
+            key = res.landing.reload(stored) if stored else None
+        if key is None:
+            print(
+                f"dlsei replay: no file {args.name!r} in quarantine/, nor a loaded file of that name with rejected "
+                "rows (the data team's notice gives the exact name)",
+                file=sys.stderr,
+            )
+            return 1
     print(f"{args.name} is back in {key}: the next coursera_exports or hec_registry run loads it")
     return 0
 
 
 def _add_replay(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
-        "replay", help="move a fixed file from quarantine/ back to incoming/ so the next run loads it"
+        "replay",
+        help="move a fixed file from quarantine/ back to incoming/ so the next run loads it; or, for a loaded file "
+        "with rejected rows, its archived copy, to load it whole again once the rule is fixed",
     )
-    parser.add_argument("name", help="the file's name in quarantine/ (the data team's alert names it)")
+    parser.add_argument("name", help="the file's name in quarantine/ or archive/ (the data team's notice names it)")
+    parser.add_argument(
+        "--confirm",
+        action="store_true",
+        help="a registry extract the change guard held (registry_mass_change) is right: apply it as it is",
+    )
     parser.set_defaults(handler=_replay)
+
+
+def _erase(args: argparse.Namespace) -> int:
+    from dlsei.ingest.identities import erase
+    from dlsei.ingest.pseudonymise import Pseudonymiser
+    from dlsei.resources import resources
+    from dlsei.settings import load_settings
+
+    settings = load_settings()
+    with resources(settings).warehouse.begin() as conn:
+        removed = erase(conn, args.subject, Pseudonymiser(settings.pseudonymisation_secret))
+    print(f"identity erased ({removed} held); the pseudonymous history and every count stay as they were")
+    return 0
+
+
+def _add_erase(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "erase", help="erase one person's identity (e-mail, name, roll number); their pseudonymous history stays"
+    )
+    parser.add_argument("subject", help="the person's e-mail address, or their pseudonym (person or learner key)")
+    parser.set_defaults(handler=_erase)
 
 
 def _summary(_: argparse.Namespace) -> int:
@@ -96,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_replay(subcommands)
     _add_health(subcommands)
     _add_runs(subcommands)
+    _add_erase(subcommands)
     subcommands.add_parser("summary", help="utilisation per university, open alerts, files handled").set_defaults(
         handler=_summary
     )

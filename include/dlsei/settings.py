@@ -13,6 +13,7 @@ the setting, where its value came from and what was expected.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -160,10 +161,36 @@ class Settings:
     # S3 (the landing area and the Data Docs mirror): the `aws` connection whose client boto3 uses; None: boto3's
     # own chain (AWS_* variables, instance profile / IAM role)
     aws_conn_id: str | None = None
+    # Programme view (issue 21)
+    public_min_cell: int = 5  # k: a count below it is withheld from the v_public_* views
+    reconciliation_tolerance_pct: int = 1  # how far (in % of Coursera's figure) ours may differ from Coursera's
+    programme_report_to: tuple[str, ...] = ()  # e-mail addresses of the monthly programme report; empty: none
+    # Registry history and restatement (issue 20)
+    restatement_window_days: int = 90  # a registry correction republishes the as-of dates this far back
+    registry_max_change_pct: int = 20  # a people extract changing more of the people waits for a person to confirm
+    # Robustness (issue 22): bounded archives and fields, and the share of a file's rows that may be rejected.
+    zip_max_members: int = 64
+    zip_max_member_bytes: int = 8 << 30
+    zip_max_total_bytes: int = 16 << 30
+    zip_max_ratio: int = 100  # uncompressed / compressed size of a member; CSV text compresses 5 to 20 times
+    csv_max_field_bytes: int = 2 << 20  # the largest legal field (a 1 MB course name) with room to spare
+    max_rejected_rows_pct: float = 0.5
+    # Identity store and coordinator lists (issue #20)
+    identity_retention_days: int = 180  # identities of people gone from the registry this long are erased
+    digest_reminder_days: int = 7  # a coordinator with nothing new hears again after this many days
+    # dashboard (issue 18): where people open the plugin's pages; the digests link each university's page
+    dashboard_url: str = "http://localhost:8080/dlsei"
+    # (Airflow user name, the university ids whose pages alone that user may open); users not listed see every page.
+    # Pairs, not a dict: the settings are hashable (resources() keys its cache on them).
+    dashboard_coordinators: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def coordinator_universities(self, user_name: str) -> tuple[str, ...] | None:
+        """The universities a listed coordinator may see; None for a user the setting does not limit."""
+        return dict(self.dashboard_coordinators).get(user_name)
 
 
 def sqlalchemy_url(uri: str) -> str:
@@ -181,6 +208,17 @@ def _whole(name: str, default: str, unit: str, minimum: int = 0) -> int:
     if not value.isdigit() or int(value) < minimum:
         raise _refuse(name, value, f"a whole number of {unit}, at least {minimum}")
     return int(value)
+
+
+def _percent(name: str, default: str) -> float:
+    value = _env(name, default)
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 100:
+        raise _refuse(name, value, "a percentage from 0 to 100")
+    return share
 
 
 def _minutes(name: str, default: str) -> int:
@@ -202,6 +240,21 @@ def run_deadline_minutes() -> int:
     """How long after it is queued a run must have finished before the data team hears it is late (Deadline Alert):
     240 minutes puts the deadline of the 08:00 runs at noon, an hour after the export wait runs out."""
     return _minutes("AIRFLOW_VAR_DLSEI_RUN_DEADLINE_MINUTES", "240")
+
+
+def _coordinators(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`{"user": ["U001", ...]}` (JSON), refused at start-up when malformed rather than opening pages to everyone."""
+    value = _env(name, "{}")
+    expected = 'JSON naming each limited user\'s universities, like {"user": ["U001"]}'
+    try:
+        mapping = json.loads(value)
+    except json.JSONDecodeError:
+        raise _refuse(name, value, expected) from None
+    if not isinstance(mapping, dict) or not all(
+        isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in mapping.values()
+    ):
+        raise _refuse(name, value, expected)
+    return tuple((str(user), tuple(ids)) for user, ids in sorted(mapping.items()))
 
 
 def s3_bucket_and_prefix(data_docs_url: str) -> tuple[str, str]:
@@ -295,4 +348,28 @@ def load_settings() -> Settings:
         slack_conn_id=_connection(SLACK_CONN_ID),
         # S3 through an Airflow connection
         aws_conn_id=_connection(AWS_CONN_ID),
+        # Programme view (issue 21)
+        public_min_cell=_whole("AIRFLOW_VAR_DLSEI_PUBLIC_MIN_CELL", "5", "learners", minimum=1),
+        reconciliation_tolerance_pct=_whole("AIRFLOW_VAR_DLSEI_RECONCILIATION_TOLERANCE_PCT", "1", "percent"),
+        programme_report_to=tuple(
+            address.strip()
+            for address in _env("AIRFLOW_VAR_DLSEI_PROGRAMME_REPORT_TO", "").split(",")
+            if address.strip()
+        ),
+        # Registry history and restatement (issue 20)
+        restatement_window_days=_whole("AIRFLOW_VAR_DLSEI_RESTATEMENT_WINDOW_DAYS", "90", "days"),
+        registry_max_change_pct=_whole("AIRFLOW_VAR_DLSEI_REGISTRY_MAX_CHANGE_PCT", "20", "percent"),
+        # Robustness (issue 22)
+        zip_max_members=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBERS", "64", "members", minimum=1),
+        zip_max_member_bytes=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBER_BYTES", str(8 << 30), "bytes", minimum=1),
+        zip_max_total_bytes=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_TOTAL_BYTES", str(16 << 30), "bytes", minimum=1),
+        zip_max_ratio=_whole("AIRFLOW_VAR_DLSEI_ZIP_MAX_RATIO", "100", "times", minimum=1),
+        csv_max_field_bytes=_whole("AIRFLOW_VAR_DLSEI_CSV_MAX_FIELD_BYTES", str(2 << 20), "bytes", minimum=1024),
+        max_rejected_rows_pct=_percent("AIRFLOW_VAR_DLSEI_MAX_REJECTED_ROWS_PCT", "0.5"),
+        # Identity store and coordinator lists (issue #20)
+        identity_retention_days=_whole("AIRFLOW_VAR_DLSEI_IDENTITY_RETENTION_DAYS", "180", "days", minimum=1),
+        digest_reminder_days=_whole("AIRFLOW_VAR_DLSEI_DIGEST_REMINDER_DAYS", "7", "days", minimum=1),
+        # dashboard (issue 18)
+        dashboard_url=_env("AIRFLOW_VAR_DLSEI_DASHBOARD_URL", "http://localhost:8080/dlsei").rstrip("/"),
+        dashboard_coordinators=_coordinators("AIRFLOW_VAR_DLSEI_DASHBOARD_COORDINATORS"),
     )

@@ -1,4 +1,5 @@
-"""The `dlsei` subcommands for developers: sample data, the demo, the benchmark and the demo's Airflow environment."""
+"""The `dlsei` subcommands for developers: sample data, the demo, the benchmark, the demo's Airflow environment and
+the dashboard's screenshots."""
 
 from __future__ import annotations
 
@@ -118,10 +119,27 @@ def _add_bench(subcommands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_bench)
 
 
+def _screenshots(args: argparse.Namespace) -> int:
+    from dlsei_dev.browser import screenshot_warehouse
+
+    for path in screenshot_warehouse(args.out):
+        print(path)
+    return 0
+
+
+def _add_screenshots(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "screenshots", help="take a screenshot of each dashboard page over the demo's warehouse (headless chromium)"
+    )
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.set_defaults(handler=_screenshots)
+
+
 def add_dev_commands(subcommands: argparse._SubParsersAction) -> None:
     _add_generate(subcommands)
     _add_demo(subcommands)
     _add_bench(subcommands)
+    _add_screenshots(subcommands)
     subcommands.add_parser(
         "airflow-env", help="print the environment of the demo's local Airflow (eval it to use the same Airflow)"
     ).set_defaults(handler=_airflow_env)

@@ -13,6 +13,7 @@ from datetime import date
 
 from dlsei.quality.docs import data_docs_link
 from dlsei.report.overview import render
+from dlsei.report.programme import publish_report
 from dlsei.resources import resources
 from dlsei.settings import load_settings
 from dlsei.warehouse.migrate import upgrade
@@ -52,6 +53,8 @@ def run_demo(*, days: int, seed: int, universities: int, people: int) -> DemoRes
     failed = [f"{o.dag_id} at {o.logical_dt:%Y-%m-%d %H:%M %Z}: {o.state}" for o in outcomes if o.state != "success"]
     with engine.connect() as conn:
         summary = render(conn)
+    # The monthly DAG's work, for the month of the newest day: the demo's days need not reach a month's first.
+    programme_report = publish_report(settings, manifest.as_of_dates[-1])
     report = "\n".join(
         [
             summary,
@@ -63,7 +66,8 @@ def run_demo(*, days: int, seed: int, universities: int, people: int) -> DemoRes
             "What it produced:",
             f"  warehouse      {settings.warehouse_url}",
             f"  landing area   {settings.landing_url}  (incoming/ archive/ quarantine/ reports/)",
-            f"  alert outbox   {settings.outbox_dir}",
+            f"  alert outbox   {settings.outbox_dir}  (*_coordinator_list_email.eml: each university's weekly lists)",
+            f"  month's report {settings.landing_url.rstrip('/')}/{programme_report}  (public figures only)",
             f"  Data Docs      {data_docs_link(settings)}",
             f"  sample data    {manifest.incoming_dir.parent}  (truth/utilisation.csv is the generator's own record)",
             f"  Airflow home   {settings.home / 'airflow'}",

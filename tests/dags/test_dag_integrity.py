@@ -16,7 +16,7 @@ from dlsei.orchestration.assets import COURSERA_SNAPSHOTS, HEC_REGISTRY, QUOTA_U
 from dlsei.orchestration.defaults import OWNER, PURPOSE_TAGS, SOURCE_TAGS
 
 DAGS = REPO_ROOT / "dags"
-EXPECTED = {"coursera_exports", "hec_registry", "quota_utilisation"}
+EXPECTED = {"coursera_exports", "hec_registry", "quota_utilisation", "programme_report"}
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,7 @@ def course_activity() -> pd.DataFrame:
             "course_grade": np.array([0.0, 92.5, np.nan, np.nan]),
             "certificate_url": strings(None, "https://coursera.org/verify/ABC123", None, None),
             "course_type": strings(*["course"] * 4),
+            "for_credit": pd.array([True, False, None, False], dtype="boolean"),
             "extras": strings(*[None] * 4),
         }
     )

@@ -26,6 +26,8 @@ REVOKE ALL ON DATABASE warehouse FROM PUBLIC;
 -- by the superuser, because the owner dlsei may not create roles. Analysts get logins as members of dlsei_analyst.
 CREATE ROLE dlsei_analyst NOLOGIN;
 CREATE ROLE dlsei_pipeline NOLOGIN;
+-- The identity store's readers (migration 0015): the coordinators' lists are built as dlsei, the tables' owner.
+CREATE ROLE dlsei_identity NOLOGIN;
 
 -- And the warehouse role may not connect to Airflow's metadata database (nor to the maintenance database).
 REVOKE ALL ON DATABASE airflow FROM PUBLIC;

@@ -8,7 +8,7 @@ deliver_pending  alert_message -> outbox folder | SMTP | Slack webhook (delivery
 from dlsei.alerts.delivery import DeliveryReport, deliver_pending
 from dlsei.alerts.digests import Digests, compose_digests, notify_data_team
 from dlsei.alerts.messages import Recipients
-from dlsei.alerts.reclaim import ReclaimReport
+from dlsei.alerts.reclaim import ReclaimList
 from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.run import DeliveryFailed, run_alerts
 from dlsei.alerts.state import AlertChanges, evaluate_alerts
@@ -29,7 +29,7 @@ __all__ = [
     "Digests",
     "OutboxTransport",
     "Recipients",
-    "ReclaimReport",
+    "ReclaimList",
     "Router",
     "SlackWebhookTransport",
     "SmtpTransport",

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Select, and_, exists, or_, select
 
 from dlsei.alerts.candidates import DORMANT, NEVER_STARTED, NOT_JOINED, RULE_OF_REASON, seat_counts
 from dlsei.alerts.rules import AlertRules, CohortEndingUnused, LowActivityShare, LowJoinRate
+from dlsei.warehouse.expressions import valid_on
 from dlsei.warehouse.schema import dim_seat_allocation, mart_quota_utilisation, mart_refresh
 
 
@@ -41,12 +42,12 @@ def marts_hold(conn: Connection, as_of: date) -> bool:
 
 
 def mart_rows(as_of: date) -> Select:
-    """The mart rows of `as_of`, each with its cohort's start and end."""
+    """The mart rows of `as_of`, each with its cohort's start and end as the registry had them that date."""
     q, a = mart_quota_utilisation, dim_seat_allocation
     return (
         select(q, a.c.cohort_start, a.c.cohort_end)
         .select_from(q.join(a, and_(a.c.university_id == q.c.university_id, a.c.cohort_id == q.c.cohort_id)))
-        .where(q.c.as_of_date == as_of)
+        .where(q.c.as_of_date == as_of, valid_on(a, as_of))
         .order_by(q.c.university_id, q.c.cohort_id)
     )
 

@@ -1,5 +1,6 @@
 """Queue the day's digests: the national picture for the national team (and Slack), each coordinator's own
-university, and the data team's notes. One message per recipient per as-of date: re-running adds nothing."""
+university (when something changed, or as a reminder: cadence.py) with its weekly reclaim list (lists.py), and the
+data team's notes. One message per recipient per as-of date: re-running adds nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from datetime import date
 
 from sqlalchemy import Connection, func, select
 
+from dlsei.alerts.cadence import REMINDER, digest_due, mark_sent
+from dlsei.alerts.candidates import university_counts
 from dlsei.alerts.conditions import marts_hold
+from dlsei.alerts.lists import queue_lists, university_page
 from dlsei.alerts.messages import (
     DATA_TEAM,
     EMAIL,
@@ -18,6 +22,7 @@ from dlsei.alerts.messages import (
     SLACK,
     UNIVERSITY,
     Attachment,
+    InlineImage,
     Recipients,
     email_body,
     queue,
@@ -26,7 +31,7 @@ from dlsei.alerts.messages import (
     subject_line,
 )
 from dlsei.alerts.picture import take_picture
-from dlsei.alerts.reclaim import ReclaimReport, reclaim_reports
+from dlsei.alerts.reclaim import outcome_counts, record_outcomes
 from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.texts import (
     coordinator_subject,
@@ -34,6 +39,8 @@ from dlsei.alerts.texts import (
     national_subject,
     national_text,
 )
+from dlsei.alerts.trend_images import trend_images
+from dlsei.settings import Settings, load_settings
 from dlsei.warehouse.schema import alert_message
 
 # Chat is for the headline; the e-mail carries the full list.
@@ -44,9 +51,8 @@ SLACK_MAX_UNIVERSITIES = 15
 class Digests:
     as_of: date
     message_ids: list[int] = field(default_factory=list)  # messages queued by this call (none on a re-run)
-    # Every university's reclaim list for the date, re-run or not, for the caller to store as reports/<name>.
-    reports: list[ReclaimReport] = field(default_factory=list)
     skipped: str | None = None
+    recommended: int = 0  # seats the reclaim lists queued by this call recommended for the first time
 
 
 def digest_key(recipient: str, as_of: date) -> str:
@@ -68,8 +74,10 @@ def _email(
     text: str,
     as_of: date,
     attachments: Sequence[Attachment] = (),
+    reply_to: str | None = None,
+    images: Sequence[InlineImage] = (),
 ) -> int | None:
-    body = email_body(to, subject, text, key, attachments)
+    body = email_body(to, subject, text, key, attachments, reply_to=reply_to, images=images)
     return queue(
         conn,
         digest_key=key,
@@ -98,49 +106,71 @@ def _slack(
     )
 
 
-def compose_digests(conn: Connection, as_of: date, recipients: Recipients, rules: AlertRules | None = None) -> Digests:
-    """Queue the digests of `as_of` from the alert state evaluate_alerts left. `rules` must be the ones alerts were
-    evaluated with: they decide which seats the reclaim lists hold (default: load_rules())."""
+def compose_digests(
+    conn: Connection,
+    as_of: date,
+    recipients: Recipients,
+    rules: AlertRules | None = None,
+    settings: Settings | None = None,
+) -> Digests:
+    """Queue the digests of `as_of` from the alert state evaluate_alerts left, and the week's reclaim lists. `rules`
+    must be the ones alerts were evaluated with: they decide which seats the lists hold (default: load_rules()). A
+    coordinator's e-mail shows each university's 30-day trend and links its dashboard page."""
     if not marts_hold(conn, as_of):
         return Digests(as_of, skipped=f"the marts hold no data complete through {as_of}")
-    rules = rules or load_rules()
-    reports = reclaim_reports(conn, as_of, rules)
+    rules, settings = rules or load_rules(), settings or load_settings()
     through = _digests_through(conn)
     if through is not None and as_of < through:
         # A backfilled day must not send yesterday's news after today's digest went out.
-        return Digests(as_of, reports=reports, skipped=f"digests were already composed for {through}")
+        return Digests(as_of, skipped=f"digests were already composed for {through}")
+    record_outcomes(conn, as_of)  # the seats earlier lists recommended that this day's export shows removed
 
-    picture = take_picture(conn, as_of, {report.university_id: report.seats for report in reports})
+    picture = take_picture(conn, as_of, university_counts(conn, as_of, rules))
+    outcomes = outcome_counts(conn)
     subject, national = national_subject(picture), recipients.national
-    text = national_text(picture)
+    text = national_text(picture, outcomes=outcomes)
     queued = [
         _email(
             conn, digest_key(national, as_of), to=national, audience=NATIONAL, subject=subject, text=text, as_of=as_of
         )
     ]
-    reports_of = {report.university_id: report for report in reports}
     by_coordinator: dict[str, list[str]] = {}
     for university_id in picture.alerted():
         university = picture.universities.get(university_id)
         if university and university.coordinator:
             by_coordinator.setdefault(university.coordinator, []).append(university_id)
     for coordinator, university_ids in sorted(by_coordinator.items()):
-        attached = [reports_of[uid] for uid in university_ids if uid in reports_of]
+        due = digest_due(conn, picture, coordinator, university_ids, settings.digest_reminder_days)
+        if due is None:
+            continue
+        pages = {uid: university_page(settings.dashboard_url, uid) for uid in university_ids}
+        names = {uid: picture.name_of(uid) for uid in university_ids}
         queued.append(
             _email(
                 conn,
                 digest_key(coordinator, as_of),
                 to=coordinator,
                 audience=UNIVERSITY,
-                subject=coordinator_subject(picture, university_ids),
-                text=coordinator_text(picture, university_ids, attached),
+                subject=coordinator_subject(picture, university_ids, reminder=due == REMINDER),
+                text=coordinator_text(picture, university_ids, pages, outcomes),
                 as_of=as_of,
-                attachments=[Attachment(report.name, report.data) for report in attached],
+                reply_to=national,
+                images=trend_images(conn, as_of, names),
             )
         )
+        mark_sent(conn, picture, coordinator, university_ids)
+    lists = queue_lists(
+        conn,
+        as_of,
+        universities=picture.universities,
+        recipients=recipients,
+        rules=rules,
+        dashboard=settings.dashboard_url,
+    )
+    queued += lists.message_ids
     if recipients.slack:
         channel = slack_recipient(recipients.slack)
-        short = national_text(picture, SLACK_MAX_UNIVERSITIES)
+        short = national_text(picture, SLACK_MAX_UNIVERSITIES, outcomes)
         queued.append(
             _slack(
                 conn,
@@ -152,7 +182,7 @@ def compose_digests(conn: Connection, as_of: date, recipients: Recipients, rules
                 as_of=as_of,
             )
         )
-    return Digests(as_of, message_ids=[m for m in queued if m is not None], reports=reports)
+    return Digests(as_of, message_ids=[m for m in queued if m is not None], recommended=lists.recommended)
 
 
 def notify_data_team(

@@ -8,6 +8,7 @@ Slack the text of the post. A retry days later therefore sends the same bytes, w
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,7 @@ EMAIL = "email"
 SLACK = "slack"
 NATIONAL = "national"
 UNIVERSITY = "university"
+COORDINATOR_LIST = "coordinator_list"  # a university's named lists: for its coordinator or registrar alone
 DATA_TEAM = "data_team"
 PENDING = "pending"
 SENT = "sent"
@@ -49,6 +51,15 @@ class Attachment:
     filename: str
     data: bytes
     content_type: str = "text/csv"
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """A PNG shown inside the e-mail's HTML part (multipart/related, referenced by its Content-ID)."""
+
+    content_id: str  # without the angle brackets
+    data: bytes
+    alt: str
 
 
 @dataclass(frozen=True)
@@ -103,13 +114,39 @@ def _text_encoding(text: str) -> str:
     return "quoted-printable"
 
 
-def email_body(recipient: str, subject: str, text: str, digest_key: str, attachments: Sequence[Attachment] = ()) -> str:
+def _html(text: str, images: Sequence[InlineImage]) -> str:
+    """The plain text as HTML (its columns kept), each picture below it."""
+    pictures = "".join(
+        f'<p><img src="cid:{html.escape(image.content_id)}" alt="{html.escape(image.alt)}" width="560"></p>'
+        for image in images
+    )
+    return f"<!doctype html><html><body><pre>{html.escape(text)}</pre>{pictures}</body></html>"
+
+
+def email_body(
+    recipient: str,
+    subject: str,
+    text: str,
+    digest_key: str,
+    attachments: Sequence[Attachment] = (),
+    *,
+    reply_to: str | None = None,
+    images: Sequence[InlineImage] = (),
+) -> str:
     message = EmailMessage()
     message["To"] = recipient
+    if reply_to:  # a coordinator's answer goes to the national team, not to an unread alerts mailbox
+        message["Reply-To"] = reply_to
     message["Subject"] = subject_line(subject)
     # Derived from the digest key, so a receiving system can recognise the same digest should it ever arrive twice.
     message["Message-ID"] = f"<{hashlib.sha256(digest_key.encode()).hexdigest()[:32]}@dlsei.alerts>"
     message.set_content(text, cte=_text_encoding(text))
+    if images:
+        # The plain text stays the first alternative: mail readers that show no HTML (or no images) keep it all.
+        message.add_alternative(_html(text, images), subtype="html", cte="quoted-printable")
+        html_part = message.get_payload()[1]
+        for image in images:
+            html_part.add_related(image.data, maintype="image", subtype="png", cid=f"<{image.content_id}>")
     for attachment in attachments:
         maintype, subtype = attachment.content_type.split("/", 1)
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)

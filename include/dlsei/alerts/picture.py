@@ -10,6 +10,7 @@ from sqlalchemy import Connection, RowMapping, and_, or_, select
 
 from dlsei.alerts.conditions import mart_rows
 from dlsei.publish.rollups import by_university, national
+from dlsei.warehouse.expressions import valid_on
 from dlsei.warehouse.schema import alert, dim_university
 
 
@@ -60,7 +61,9 @@ def take_picture(conn: Connection, as_of: date, candidates: Mapping[str, int]) -
     universities = {
         row.university_id: University(row.university_id, row.university_name, row.region, _coordinator(row.email))
         for row in conn.execute(
-            select(u.c.university_id, u.c.university_name, u.c.region, u.c.coordinator_email.label("email"))
+            select(u.c.university_id, u.c.university_name, u.c.region, u.c.coordinator_email.label("email")).where(
+                valid_on(u, as_of)
+            )
         )
     }
     cohorts = list(conn.execute(mart_rows(as_of)).mappings())

@@ -1,5 +1,5 @@
-"""One call for the DAG task: bring alerts up to the refreshed as-of dates, queue the digests, store the reclaim
-lists, deliver."""
+"""One call for the DAG task: bring alerts up to the refreshed as-of dates, queue the digests and the week's
+reclaim lists, deliver."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 
 from dlsei.alerts.delivery import deliver_pending
 from dlsei.alerts.digests import compose_digests
+from dlsei.alerts.lists import forget_delivered_lists
 from dlsei.alerts.messages import Recipients
 from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.state import evaluate_alerts
@@ -32,25 +33,29 @@ def run_alerts(
     transport: Transport | None = None,
 ) -> dict[str, object]:
     """Evaluate and compose each date in its own transaction (alert state and its digests commit together), oldest
-    first, then deliver everything pending, including messages earlier runs failed to send. Reclaim lists are kept
-    in the landing area's reports/."""
+    first, then deliver everything pending, including messages earlier runs failed to send. Reclaim lists travel
+    only as their coordinator's e-mail: no copy is kept in the landing area."""
     engine = res.warehouse
     rules = rules or load_rules()
     recipients = recipients or Recipients.from_settings()
     dates: list[dict[str, object]] = []
-    stored: list[str] = []
     for as_of in sorted(set(as_of_dates)):
         with engine.begin() as conn:
             changes = evaluate_alerts(conn, as_of, rules)
             digests = compose_digests(conn, as_of, recipients, rules)
-        for report in digests.reports:
-            key = f"reports/{report.name}"
-            res.landing.put(key, report.data)
-            stored.append(key)
-        dates.append({**changes.as_dict(), "queued": digests.message_ids, "digests_skipped": digests.skipped})
+        dates.append(
+            {
+                **changes.as_dict(),
+                "queued": digests.message_ids,
+                "digests_skipped": digests.skipped,
+                "recommended": digests.recommended,
+            }
+        )
     with engine.connect() as conn:
         delivery = deliver_pending(conn, transport or transport_from_settings())
-    summary = {"dates": dates, "reports": stored, **delivery.as_dict()}
+    with engine.begin() as conn:
+        forget_delivered_lists(conn)
+    summary = {"dates": dates, **delivery.as_dict()}
     log.info("alerts: %s", summary)
     if delivery.failed:
         raise DeliveryFailed(f"{len(delivery.failed)} message(s) not sent, kept for the next run: {delivery.failed}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from sqlalchemy import RowMapping
 
 from dlsei.alerts.picture import Picture
-from dlsei.alerts.reclaim import ReclaimReport
+from dlsei.alerts.reclaim import ACT_WITHIN_DAYS, Outcome
 from dlsei.publish.rollups import percent
 
 RULE_LABELS = {
@@ -34,9 +35,13 @@ def national_subject(picture: Picture) -> str:
     return f"DLSEI seat alerts, data through {picture.as_of}: {_alert_counts(picture)}"
 
 
-def national_text(picture: Picture, max_universities: int | None = None) -> str:
-    """The national picture. `max_universities` shortens the list for chat channels."""
+def national_text(
+    picture: Picture, max_universities: int | None = None, outcomes: Mapping[str, Outcome] | None = None
+) -> str:
+    """The national picture. `max_universities` shortens the list for chat channels; `outcomes` (per university)
+    adds what the coordinators' reclaim lists achieved."""
     total = picture.national or {}
+    done = list((outcomes or {}).values())
     lines = [
         f"DLSEI seat utilisation and alerts, data complete through {picture.as_of}",
         "",
@@ -52,6 +57,8 @@ def national_text(picture: Picture, max_universities: int | None = None) -> str:
         f"  Free seats               {total.get('free_seats', 0):>9,}",
         f"  Reclaim candidates       {sum(picture.candidates.values()):>9,}  "
         "(seat lists go to each university's coordinator only)",
+        f"  Reclaim lists so far     {sum(o.recommended for o in done):>9,} seats recommended, "
+        f"{sum(o.acted_on for o in done):,} acted on, {sum(o.seats_freed for o in done):,} seats freed",
         "",
         f"Alerts: {_alert_counts(picture)} today.",
     ]
@@ -93,20 +100,43 @@ def _university_line(picture: Picture, university_id: str) -> str:
     )
 
 
-def coordinator_subject(picture: Picture, university_ids: Sequence[str]) -> str:
+def coordinator_subject(picture: Picture, university_ids: Sequence[str], *, reminder: bool = False) -> str:
     open_count = sum(len(picture.open_of(uid)) for uid in university_ids)
     new = sum(1 for uid in university_ids for row in picture.open_of(uid) if row["opened_on"] == picture.as_of)
     whom = picture.name_of(university_ids[0]) if len(university_ids) == 1 else f"{len(university_ids)} universities"
-    return f"DLSEI seat alerts for {whom}, data through {picture.as_of}: {open_count} open, {new} new"
+    prefix = "Reminder: " if reminder else ""
+    return f"{prefix}DLSEI seat alerts for {whom}, data through {picture.as_of}: {open_count} open, {new} new"
 
 
-def coordinator_text(picture: Picture, university_ids: Sequence[str], reports: Sequence[ReclaimReport]) -> str:
+def _what_to_do(picture: Picture, university_ids: Sequence[str]) -> list[str]:
+    due = picture.as_of + timedelta(days=ACT_WITHIN_DAYS)
+    rules = {row["rule"] for uid in university_ids for row in picture.open_of(uid)}
+    steps = []
+    if rules & {"invited_not_joined", "joined_never_started", "dormant_learners"}:
+        steps.append(
+            "remove the learners on this week's reclaim list (a separate e-mail to you, with their e-mails) in "
+            "Coursera's admin UI, or get them started"
+        )
+    if rules & {"low_join_rate", "low_activity_share", "cohort_ending_unused"}:
+        steps.append("invite more of your students to the free seats and remind those enrolled to study")
+    if not steps:
+        return []
+    return ["", f"What to do by {due}: " + "; ".join(steps) + "."]
+
+
+def coordinator_text(
+    picture: Picture,
+    university_ids: Sequence[str],
+    pages: Mapping[str, str],
+    outcomes: Mapping[str, Outcome],
+) -> str:
     lines = [
         f"DLSEI seat alerts, data complete through {picture.as_of}.",
         "Coursera's reports trail live data by a day or two: learning since then is not counted yet.",
+        *_what_to_do(picture, university_ids),
     ]
     for uid in university_ids:
-        lines += ["", picture.name_of(uid)]
+        lines += ["", picture.name_of(uid), f"Dashboard: {pages[uid]}"]
         lines += [_cohort_line(row) for row in picture.cohorts_of(uid)]
         alerts = picture.open_of(uid)
         if alerts:
@@ -116,13 +146,12 @@ def coordinator_text(picture: Picture, university_ids: Sequence[str], reports: S
         if cleared:
             lines.append("Cleared today:")
             lines += [f"- {_label(row['rule'])}, cohort {row['cohort_id']}" for row in cleared]
-    for report in reports:
-        lines += [
-            "",
-            f"Reclaim candidates of {picture.name_of(report.university_id)}: {report.seats:,} seats, listed in the "
-            f"attached {report.name} (invitations not accepted, learners who never started, dormant learners). "
-            "Learners appear under their pseudonymous DLSEI keys.",
-        ]
+        done = outcomes.get(uid, Outcome())
+        lines.append(
+            f"Reclaim candidates now: {picture.candidates.get(uid, 0):,}. Reclaim lists so far: {done.recommended:,} "
+            f"seats recommended, {done.acted_on:,} acted on, {done.seats_freed:,} seats freed."
+        )
+    lines += ["", "Questions? Reply to this e-mail to reach the national DLSEI team."]
     return "\n".join(lines) + "\n"
 
 

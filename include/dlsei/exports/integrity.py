@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from dlsei.exports.rejections import InvalidContent
+
 CHUNK_BYTES: Final = 1 << 20
 _BOM: Final = codecs.BOM_UTF8
+_UTF16_BOMS: Final = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# What Python's csv module says of a field over csv.field_size_limit().
+FIELD_LIMIT_ERROR: Final = "field larger than field limit"
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,27 @@ class FileShape:
     blank: bool  # nothing but a BOM and whitespace
     ends_with_newline: bool
     quotes_balanced: bool  # an odd count of `"` means an unclosed quoted field, or a stray quote in a value
+    utf16: bool = False  # a UTF-16 byte-order mark, or the NUL of every other byte that ASCII text in UTF-16 has
+    first_nul: int | None = None  # byte offset of the first NUL byte, which no text export holds
+
+
+def field_too_large(max_field_bytes: int, record: int | None) -> InvalidContent:
+    where = "the header" if record is None else "a field"
+    return InvalidContent(
+        "field_too_large",
+        f"{where} is longer than {max_field_bytes} bytes, the largest field allowed "
+        "(AIRFLOW_VAR_DLSEI_CSV_MAX_FIELD_BYTES)",
+        record,
+    )
+
+
+def _looks_utf16(head: bytes) -> bool:
+    if head.startswith(_UTF16_BOMS):
+        return True
+    sample = head[:64]
+    return len(sample) >= 8 and any(
+        not sample[half::2].strip(b"\0") and sample[1 - half :: 2].strip(b"\0") for half in (0, 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -35,14 +61,28 @@ def scan(path: Path) -> FileShape:
     blank = True
     quotes = 0
     last = b""
+    offset = 0
+    first_nul: int | None = None
     with path.open("rb") as stream:
-        chunk = stream.read(CHUNK_BYTES).removeprefix(_BOM)
+        head = stream.read(CHUNK_BYTES)
+        utf16 = _looks_utf16(head)
+        offset = len(head) - len(head.removeprefix(_BOM))
+        chunk = head[offset:]
         while chunk:
             blank = blank and not chunk.strip()
             quotes += chunk.count(b'"')
+            if first_nul is None and (nul := chunk.find(b"\0")) >= 0:
+                first_nul = offset + nul
             last = chunk[-1:]
+            offset += len(chunk)
             chunk = stream.read(CHUNK_BYTES)
-    return FileShape(blank=blank, ends_with_newline=last in (b"\n", b"\r"), quotes_balanced=quotes % 2 == 0)
+    return FileShape(
+        blank=blank,
+        ends_with_newline=last in (b"\n", b"\r"),
+        quotes_balanced=quotes % 2 == 0,
+        utf16=utf16,
+        first_nul=first_nul,
+    )
 
 
 def locate_open_quote(path: Path) -> int | None:
@@ -67,15 +107,21 @@ def locate_open_quote(path: Path) -> int | None:
 def locate_field_count(path: Path, width: int) -> FieldCountFault | None:
     """The first data record whose field count differs from the header's. Blank lines are skipped, as the parser
     skips them, so record numbers agree with the frame's."""
+    number = 0
     with path.open(encoding="utf-8-sig", newline="") as stream:
         records = (fields for fields in csv.reader(stream) if fields)
-        next(records, None)  # the header
         fault: FieldCountFault | None = None
-        for number, fields in enumerate(records, start=1):
-            if fault is not None:
-                return fault
-            if len(fields) != width:
-                fault = FieldCountFault(number, len(fields), is_last=False)
+        try:
+            next(records, None)  # the header
+            for number, fields in enumerate(records, start=1):
+                if fault is not None:
+                    return fault
+                if len(fields) != width:
+                    fault = FieldCountFault(number, len(fields), is_last=False)
+        except csv.Error as error:
+            if FIELD_LIMIT_ERROR in str(error):
+                raise field_too_large(csv.field_size_limit(), number + 1) from None
+            raise
     return FieldCountFault(fault.record, fault.fields, is_last=True) if fault else None
 
 

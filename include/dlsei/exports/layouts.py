@@ -63,6 +63,7 @@ _COURSE_MAPPING = {
     "Course Grade": "course_grade",
     "Course Certificate URL": "certificate_url",
     "Course Type": "course_type",
+    "For Credit": "for_credit",
 }
 _COURSE_REQUIRED = (
     "Email",

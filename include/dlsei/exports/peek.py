@@ -7,19 +7,18 @@ what quarantines it, with the reason.
 
 from __future__ import annotations
 
-import csv
 import io
+import logging
 import zipfile
-from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from dlsei.exports.layouts import detect_layout
+from dlsei.exports.limits import current_limits
+from dlsei.exports.reader import first_record
 from dlsei.exports.rejections import InvalidContent
 from dlsei.exports.zipped import is_zip, member_role
 
-
-def _first_record(lines: Iterable[str]) -> list[str]:
-    return next((record for record in csv.reader(lines) if record), [])
+log = logging.getLogger(__name__)
 
 
 def _kind(header: list[str]) -> set[str]:
@@ -30,17 +29,21 @@ def _kind(header: list[str]) -> set[str]:
 
 
 def export_kinds(path: Path) -> set[str]:
+    """Never raises: whatever is wrong with the file, loading it quarantines it with the reason."""
     try:
+        max_field_bytes = current_limits().max_field_bytes
         if not is_zip(path):
             with path.open(encoding="utf-8-sig", newline="") as stream:
-                return _kind(_first_record(stream))
+                return _kind(first_record(stream, max_field_bytes))
         kinds: set[str] = set()
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 if info.is_dir() or member_role(PurePosixPath(info.filename).name) != "load":
                     continue
                 with archive.open(info) as member:
-                    kinds |= _kind(_first_record(io.TextIOWrapper(member, encoding="utf-8-sig", newline="")))
+                    text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
+                    kinds |= _kind(first_record(text, max_field_bytes))
         return kinds
-    except (UnicodeDecodeError, zipfile.BadZipFile, EOFError, OSError):
+    except Exception as error:  # any fault of any file, foreseen or not: loading reports it
+        log.warning("%s: header not readable (%s); loading it will say why", path.name, type(error).__name__)
         return set()

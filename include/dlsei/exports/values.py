@@ -1,7 +1,9 @@
-"""Raw text columns to canonical typed columns, vectorised, naming the first record that does not parse.
+"""Raw text columns to canonical typed columns, vectorised, naming the records that do not parse.
 
-A value that does not parse is never dropped or coerced to missing: the file is refused, and the message names the
-column and the record, never the value (it may be a name or an e-mail address).
+A value that does not parse is never silently dropped or coerced to missing: either the file is refused, with a
+message that names the column and the record, never the value (it may be a name or an e-mail address), or the
+row is rejected (`typed_rows`), each broken rule on record with its column and, outside identifier columns, the
+value, for the loader to keep (ingest/streaming.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dlsei.canonical import COURSERA_COLUMNS, MEMBER_STATES
+from dlsei.canonical import COURSERA_COLUMNS, IDENTIFIER_COLUMNS, MEMBER_STATES
 from dlsei.exports.dtypes import DTYPES, STRING, TIMESTAMP
 from dlsei.exports.extras import extras_column
 from dlsei.exports.layouts import HeaderMap
@@ -118,14 +120,24 @@ _BY_COLUMN: Final[dict[str, Callable[[pd.Series], _Column]]] = {
 }
 
 
-def to_canonical(kind: str, raw: pd.DataFrame, header_map: HeaderMap) -> pd.DataFrame:
-    """Type one block of raw text columns (named by position, `c0`, `c1`...; indexed by 1-based record number)
-    into the canonical columns of `kind`, in canonical order.
+# The columns of the faults typed_rows returns, one row per rule a record broke.
+FAULT_COLUMNS: Final = ("record_no", "rule", "column_name", "value")
+_KEPT_VALUE_CHARS: Final = 200
 
-    Raises InvalidContent for the earliest record that breaks a rule.
-    """
+
+def _kept_values(column: str, bad: pd.Series) -> pd.Series | None:
+    """What is kept of rejected values: nothing of an identifier column, nor anything like an e-mail address."""
+    if column in IDENTIFIER_COLUMNS:
+        return None
+    return bad.str.slice(0, _KEPT_VALUE_CHARS).mask(bad.str.contains("@", regex=False))
+
+
+def typed_rows(kind: str, raw: pd.DataFrame, header_map: HeaderMap) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Type one block of raw text columns (named by position, `c0`, `c1`...; indexed by 1-based record number)
+    into the canonical columns of `kind`, in canonical order, every record kept (a value that breaks a rule is
+    missing); and the faults (FAULT_COLUMNS), one row per record and rule broken, sorted by record."""
     out: dict[str, pd.Series] = {}
-    problems: list[InvalidContent] = []
+    faults: list[pd.DataFrame] = []
     for column, logical in COURSERA_COLUMNS[kind].items():
         position = header_map.canonical.get(column)
         if column == "extras":
@@ -133,13 +145,32 @@ def to_canonical(kind: str, raw: pd.DataFrame, header_map: HeaderMap) -> pd.Data
         elif position is None:
             out[column] = pd.Series(None, index=raw.index, dtype=DTYPES[logical])
         else:
-            typed = _BY_COLUMN.get(column, _BY_TYPE[logical])(_text(raw[f"c{position}"]))
+            text = _text(raw[f"c{position}"])
+            typed = _BY_COLUMN.get(column, _BY_TYPE[logical])(text)
             out[column] = typed.values
-            problems.extend(
-                InvalidContent(fault.rule, f"'{header_map.headers[column]}' {fault.problem}", int(fault.bad.idxmax()))
-                for fault in typed.faults
-                if fault.bad.any()
-            )
-    if problems:
-        raise min(problems, key=lambda problem: problem.row or 0)
-    return pd.DataFrame(out, index=raw.index, copy=False)
+            for fault in typed.faults:
+                if fault.bad.any():
+                    bad = text[fault.bad.to_numpy()]
+                    faults.append(
+                        pd.DataFrame(
+                            {
+                                "record_no": bad.index.to_numpy(),
+                                "rule": fault.rule,
+                                "column_name": header_map.headers[column],
+                                "value": _kept_values(column, bad),
+                                "problem": fault.problem,
+                            }
+                        )
+                    )
+    found = (
+        pd.concat(faults, ignore_index=True).sort_values("record_no", kind="stable", ignore_index=True)
+        if faults
+        else pd.DataFrame({name: pd.Series(dtype=object) for name in (*FAULT_COLUMNS, "problem")})
+    )
+    return pd.DataFrame(out, index=raw.index, copy=False), found
+
+
+def first_fault(faults: pd.DataFrame) -> InvalidContent:
+    """The earliest of typed_rows' faults, as the reason a whole file is refused for."""
+    first = faults.iloc[0]
+    return InvalidContent(first["rule"], f"'{first['column_name']}' {first['problem']}", int(first["record_no"]))

@@ -11,6 +11,8 @@ written, and where it is archived.
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -18,11 +20,13 @@ from pathlib import Path, PurePosixPath
 from typing import Final, Protocol
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from dlsei.alerts import notify_data_team
 from dlsei.errors import FileRejected
 from dlsei.ingest import ledger
 from dlsei.ingest.landing import LandedFile, Landing
+from dlsei.ingest.rejected_rows import Rejections, record_rejections
 from dlsei.quality import QualityReport, store_results
 from dlsei.quality.docs import data_docs_line
 from dlsei.resources import Resources
@@ -30,6 +34,10 @@ from dlsei.runs import RunContext
 
 # The quarantine rule of a file a critical expectation stopped: its notice links the Data Docs.
 FAILED_CHECK: Final = "critical_expectation"
+# The quarantine rule of a file whose loading failed in our code, not on a rule about files: not a verdict on it.
+INTERNAL_ERROR: Final = "internal_error"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class FileOutcome:
     reason: str | None = None
     as_of_date: date | None = None
     rows_loaded: int = 0
+    rows_rejected: int = 0  # by row rules
 
 
 @dataclass
@@ -61,6 +70,7 @@ class IntakeReport:
         return {
             "files": counts,
             "rows_loaded": sum(o.rows_loaded for o in self.outcomes),
+            "rows_rejected": sum(o.rows_rejected for o in self.outcomes),
             "as_of_dates": [d.isoformat() for d in self.loaded_dates],
             "quarantined": [{"file": o.file_name, "reason": o.reason} for o in self.quarantined],
         }
@@ -142,18 +152,29 @@ class Loaded:
     layout: str
     as_of_date: date
     rows_read: int
-    rows_loaded: int  # rows_read less the repeated rows folded into their twins
+    rows_loaded: int  # rows_read less the rejected rows and the repeated rows folded into their twins
     quality: Sequence[QualityReport]
     archive_folder: str  # under the landing area's archive/
     export_ts: datetime | None = None
+    rejections: Sequence[Rejections] = ()  # rows left out for breaking a row rule (dq_rejected_row), per export
+    dated_by: str = ledger.DATED_BY_NAME
 
     @property
     def passed(self) -> bool:
         return all(report.passed for report in self.quality)
 
+    @property
+    def rows_rejected(self) -> int:
+        return sum(rejections.rows for rejections in self.rejections)
+
     def ledger_row(self, recorded: ledger.LedgerEntry) -> ledger.LedgerEntry:
         """The ledger row of the file once published."""
-        folded = self.rows_read - self.rows_loaded
+        folded = self.rows_read - self.rows_loaded - self.rows_rejected
+        reasons = []
+        if self.rows_rejected:
+            reasons.append(f"{self.rows_rejected} rows rejected by row rules (dq_rejected_row)")
+        if folded:
+            reasons.append(f"{folded} repeated rows folded into their twins")
         return replace(
             recorded,
             kind=self.kind,
@@ -162,8 +183,9 @@ class Loaded:
             as_of_date=self.as_of_date,
             rows_read=self.rows_read,
             rows_loaded=self.rows_loaded,
-            rows_rejected=folded,
-            reason=f"{folded} repeated rows folded into their twins" if folded else None,
+            rows_rejected=self.rows_rejected + folded,
+            reason="; ".join(reasons) or None,
+            dated_by=self.dated_by,
         )
 
 
@@ -179,10 +201,42 @@ class FileLoader(Protocol):
         ...
 
 
+def _unreachable(error: Exception) -> bool:
+    """The warehouse went away: no file is to blame, and the task's retry is what helps."""
+    return isinstance(error, DisconnectionError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
 def land_file(run: RunContext, res: Resources, landed: LandedFile, loader: FileLoader) -> FileOutcome:
-    """Take one incoming file through the landing sequence (this module's docstring)."""
+    """Take one incoming file through the landing sequence (this module's docstring). Whatever goes wrong with the
+    file, it ends quarantined with a ledger row, and the caller goes on to the next file."""
+    sha256 = res.landing.sha256(landed.key)
+    try:
+        return _land(run, res, landed, loader, sha256)
+    except Exception as error:
+        if _unreachable(error):
+            raise
+        # Our fault or a case nobody foresaw, not a rule the file broke. The traceback goes to the task log, the
+        # reason says what kind of failure it was and where to look; the error's message goes nowhere, as it may
+        # quote a learner's record.
+        failure = f"{type(error).__module__}.{type(error).__qualname__}"
+        log.error(
+            "internal error while landing %s (run %s): %s\n%s",
+            landed.name,
+            run.load_id,
+            failure,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
+        reason = (
+            f"{landed.name}: internal error while loading ({failure}); the file may be fine: "
+            f"the traceback is in the task log of run {run.load_id}"
+        )
+        return quarantine(
+            res.landing, res.warehouse, run, landed, sha256, rule=INTERNAL_ERROR, reason=reason, kind=loader.kind
+        )
+
+
+def _land(run: RunContext, res: Resources, landed: LandedFile, loader: FileLoader, sha256: str) -> FileOutcome:
     landing, engine = res.landing, res.warehouse
-    sha256 = landing.sha256(landed.key)
     with engine.connect() as conn:
         original = ledger.loaded_file_id(conn, sha256)
     if original is not None:
@@ -194,10 +248,13 @@ def land_file(run: RunContext, res: Resources, landed: LandedFile, loader: FileL
         # records (a bad value, a failed expectation) leaves nothing behind.
         with landing.fetch(landed.key) as path, engine.connect() as conn:
             with conn.begin() as transaction:
+                ledger.supersede_replayed(conn, sha256)
                 file_id = ledger.record(conn, recorded)
                 loaded = loader.load(conn, path, file_id)
                 if loaded.passed:
                     _keep_quality(conn, run, loaded)
+                    for rejections in loaded.rejections:
+                        record_rejections(conn, rejections, load_id=run.load_id, validated_for=run.logical_date)
                     ledger.complete(conn, file_id, loaded.ledger_row(recorded))
                 else:
                     transaction.rollback()
@@ -224,7 +281,31 @@ def land_file(run: RunContext, res: Resources, landed: LandedFile, loader: FileL
     stored = landing.archive(landed.key, loaded.archive_folder)
     with engine.begin() as conn:
         ledger.set_stored_key(conn, file_id, stored)
-    return FileOutcome(landed.name, ledger.LOADED, as_of_date=loaded.as_of_date, rows_loaded=loaded.rows_loaded)
+        if loaded.rejections:
+            _tell_rejected_rows(conn, run, landed, loaded, stored)
+    return FileOutcome(
+        landed.name,
+        ledger.LOADED,
+        as_of_date=loaded.as_of_date,
+        rows_loaded=loaded.rows_loaded,
+        rows_rejected=loaded.rows_rejected,
+    )
+
+
+def _tell_rejected_rows(conn: Connection, run: RunContext, landed: LandedFile, loaded: Loaded, stored: str) -> None:
+    lines = [line for rejections in loaded.rejections for line in rejections.lines()]
+    notify_data_team(
+        conn,
+        subject=f"Rows rejected: {landed.name}",
+        body=(
+            f"The file {landed.name} was loaded for {loaded.as_of_date} without {loaded.rows_rejected} of its "
+            f"{loaded.rows_read} rows, which break row rules (their seats count as unknown that day, not inactive):\n"
+            + "\n".join(f"- {line}" for line in lines)
+            + f"\nEach row is in dq_rejected_row (file, row, rule, column). Run: {run.load_id}\n"
+            f"Once the rule is fixed, load the whole file again with: dlsei replay '{PurePosixPath(stored).name}'"
+        ),
+        as_of=run.logical_date,
+    )
 
 
 def _keep_quality(conn: Connection, run: RunContext, loaded: Loaded) -> None:

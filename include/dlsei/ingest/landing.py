@@ -16,7 +16,8 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from tempfile import TemporaryDirectory
 from typing import Any, Final
@@ -39,6 +40,9 @@ class LandedFile:
     key: str  # relative to the landing root, e.g. "incoming/x.csv"
     name: str
     size: int
+    # When it was delivered (the file's modification time, the object's LastModified), UTC: what dates a file whose
+    # name carries no export time.
+    modified: datetime | None = field(default=None, compare=False)
 
 
 def _check_key(key: str) -> str:
@@ -115,6 +119,14 @@ class Landing(ABC):
         self._delete(source + REASON_SUFFIX)
         return target
 
+    def reload(self, stored_key: str) -> str:
+        """Move an archived file back to incoming/ for the next run to load it again. Returns the new key."""
+        if not _check_key(stored_key).startswith(ARCHIVE):
+            raise ValueError(f"only archived files are loaded again, not {stored_key!r}")
+        target = INCOMING + PurePosixPath(stored_key).name
+        self._move(stored_key, target)
+        return target
+
     def _move_aside(self, key: str, folder: str) -> str:
         if not _check_key(key).startswith(INCOMING):
             raise ValueError(f"only incoming files are archived or quarantined, not {key!r}")
@@ -152,7 +164,9 @@ class LocalLanding(Landing):
                 continue
             try:
                 if path.is_file():
-                    found.append(LandedFile(key=key, name=path.name, size=path.stat().st_size))
+                    stat = path.stat()
+                    modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+                    found.append(LandedFile(key=key, name=path.name, size=stat.st_size, modified=modified))
             except FileNotFoundError:
                 continue  # moved away by another worker while we looked
         return sorted(found, key=lambda landed: landed.key)
@@ -237,7 +251,11 @@ class S3Landing(Landing):
             for item in page.get("Contents", []):
                 key = item["Key"][skip:]
                 if key and not key.endswith("/"):  # "folder" marker objects made by consoles are not files
-                    found.append(LandedFile(key=key, name=PurePosixPath(key).name, size=item["Size"]))
+                    found.append(
+                        LandedFile(
+                            key=key, name=PurePosixPath(key).name, size=item["Size"], modified=item["LastModified"]
+                        )
+                    )
         return sorted(found, key=lambda landed: landed.key)
 
     @contextmanager

@@ -1,8 +1,12 @@
 """Land HEC registry extracts: universities, people, seat allocations, programmes and the course catalogue.
 
 Extracts arrive as `hec_<extract>_<YYYY-MM-DD>.csv` (formats in docs/sample-data.md) and go through the landing
-sequence (intake.py). Each validated extract replaces its table whole, in one transaction with its ledger row;
-people are pseudonymised on the way in, so no roll number, CNIC or e-mail reaches the warehouse.
+sequence (intake.py). A validated extract of universities, people, seat allocations or programmes rewrites the
+history of the dates it speaks for (registry_history.py), in one transaction with its ledger row; the course
+catalogue replaces its table whole. A people extract that would change more than the set share of the people at
+once is quarantined until a person confirms it (`dlsei replay --confirm`). People are pseudonymised on the way in,
+so no roll number, CNIC or e-mail reaches an analytical table: e-mails, names and roll numbers go to the identity
+store alone (identities.py).
 """
 
 from __future__ import annotations
@@ -13,19 +17,31 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import Connection, Table, delete, exists, insert, select
 
-from dlsei.canonical import REGISTRY_FILES, is_registry_file
+from dlsei.canonical import OPTIONAL_REGISTRY_COLUMNS, REGISTRY_FILES, is_registry_file
 from dlsei.errors import FileRejected
+from dlsei.exports import integrity
+from dlsei.ingest.identities import record_people
 from dlsei.ingest.intake import IntakeReport, Loaded, land_file, quarantine
-from dlsei.ingest.landing import LandedFile
+from dlsei.ingest.landing import QUARANTINE, LandedFile
 from dlsei.ingest.pseudonymise import Pseudonymiser
+from dlsei.ingest.registry_history import HISTORY_KEYS, RegistryChange, apply_history, plan_history
 from dlsei.quality import validate
 from dlsei.resources import Resources
 from dlsei.runs import RunContext
 from dlsei.warehouse.bulk import bulk_insert
 from dlsei.warehouse.engine import refresh_statistics
-from dlsei.warehouse.schema import dim_course, dim_person, dim_programme, dim_seat_allocation, dim_university
+from dlsei.warehouse.expressions import valid_on
+from dlsei.warehouse.schema import (
+    dim_course,
+    dim_person,
+    dim_programme,
+    dim_seat_allocation,
+    dim_university,
+    file_ledger,
+    registry_confirmation,
+)
 
 _NAME = re.compile(r"^hec_(?P<extract>[a-z_]+?)_(?P<date>\d{4}-\d{2}-\d{2})\.csv$")
 REGISTRY_TABLES: dict[str, Table] = {
@@ -80,6 +96,11 @@ def ingest_registry(run: RunContext, res: Resources) -> IntakeReport:
 
 
 def _read(file_name: str, path: Path, extract: str) -> pd.DataFrame:
+    shape = integrity.scan(path)
+    if shape.utf16:
+        raise FileRejected("encoding", f"{file_name}: the file is UTF-16 text: registry extracts are UTF-8")
+    if shape.first_nul is not None:
+        raise FileRejected("nul_bytes", f"{file_name}: the file holds NUL bytes (the first at byte {shape.first_nul})")
     try:
         frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -89,6 +110,9 @@ def _read(file_name: str, path: Path, extract: str) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         raise FileRejected("field_count", f"{file_name}: {error}") from error
     frame.columns = [c.strip().lower() for c in frame.columns]
+    for optional in OPTIONAL_REGISTRY_COLUMNS.get(extract, ()):
+        if optional not in frame.columns:
+            frame[optional] = pd.Series(pd.NA, index=frame.index, dtype="string")
     missing = [c for c in REGISTRY_FILES[extract] if c not in frame.columns]
     if missing:
         raise FileRejected("missing_column", f"{file_name}: missing column(s) {', '.join(missing)}")
@@ -97,8 +121,24 @@ def _read(file_name: str, path: Path, extract: str) -> pd.DataFrame:
     return frame.apply(lambda column: column.str.strip().replace("", pd.NA))
 
 
-def _known_university_ids(conn: Connection) -> list[str]:
-    return list(conn.execute(select(dim_university.c.university_id)).scalars())
+def confirm_extract(res: Resources, name: str) -> None:
+    """Let the quarantined extract `name` through the change guard: its bytes, not its name, are confirmed, so a
+    different file put in its place is guarded again."""
+    sha256 = res.landing.sha256(QUARANTINE + name)
+    with res.warehouse.begin() as conn:
+        if not conn.execute(select(exists().where(registry_confirmation.c.sha256 == sha256))).scalar_one():
+            conn.execute(insert(registry_confirmation).values(sha256=sha256, file_name=name))
+
+
+def _known_university_ids(conn: Connection, day: date) -> list[str]:
+    u = dim_university
+    return list(conn.execute(select(u.c.university_id).where(valid_on(u, day))).scalars())
+
+
+def _confirmed(conn: Connection, file_id: int) -> bool:
+    """A person confirmed these exact bytes after the change guard held them (`dlsei replay --confirm`)."""
+    checksum = select(file_ledger.c.sha256).where(file_ledger.c.file_id == file_id).scalar_subquery()
+    return conn.execute(select(exists().where(registry_confirmation.c.sha256 == checksum))).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -114,13 +154,20 @@ class RegistryLoader:
 
     def load(self, conn: Connection, path: Path, file_id: int) -> Loaded:
         frame = _read(self.file_name, path, self.extract)
-        parameters = {"university_ids": _known_university_ids(conn)}
+        parameters = {"university_ids": _known_university_ids(conn, self.extract_date)}
         quality = validate(self.kind, frame, source=self.file_name, parameters=parameters)
         if quality.passed:  # only valid values are typed and keyed
             table = REGISTRY_TABLES[self.extract]
-            conn.execute(delete(table))
             rows = _table_rows(self.extract, frame, Pseudonymiser(self.run.settings.pseudonymisation_secret))
-            bulk_insert(conn, table, rows)  # COPY on PostgreSQL: a national people extract is millions of rows
+            if self.extract in HISTORY_KEYS:
+                change, versions = plan_history(conn, table, self.extract, self.extract_date, rows)
+                self._guard(conn, change, file_id)
+                apply_history(conn, table, change, versions, file_id)
+            else:
+                conn.execute(delete(table))
+                bulk_insert(conn, table, rows)  # COPY on PostgreSQL: a national people extract is millions of rows
+            if self.extract == "people":  # the raw identifiers go to the identity store only
+                record_people(conn, frame, rows, self.extract_date)
         return Loaded(
             kind=self.kind,
             layout=f"hec_{self.extract}_v1",
@@ -129,6 +176,19 @@ class RegistryLoader:
             rows_loaded=len(frame),
             quality=[quality],
             archive_folder=f"registry/{self.extract_date.isoformat()}",
+        )
+
+    def _guard(self, conn: Connection, change: RegistryChange, file_id: int) -> None:
+        """A wrong people file must not rewrite history: one changing more than the set share of the people waits
+        in quarantine for a person to confirm it."""
+        limit = self.run.settings.registry_max_change_pct
+        if self.extract != "people" or change.changed_pct <= limit or _confirmed(conn, file_id):
+            return
+        raise FileRejected(
+            "registry_mass_change",
+            f"{self.file_name}: would change {change.rows_changed} of {change.keys_before} people "
+            f"({change.changed_pct:.1f}%, more than AIRFLOW_VAR_DLSEI_REGISTRY_MAX_CHANGE_PCT={limit}%): "
+            f"{change.describe()}. If it is right, apply it with: dlsei replay --confirm '<its name in quarantine/>'",
         )
 
 
@@ -143,6 +203,7 @@ def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser)
                 "role": frame["role"],
                 "status": frame["status"],
                 "status_date": pd.to_datetime(frame["status_date"]).dt.date,
+                "gender": frame["gender"],
             }
         )
     elif extract == "seat_allocations":
@@ -150,5 +211,6 @@ def _table_rows(extract: str, frame: pd.DataFrame, pseudonymiser: Pseudonymiser)
             cohort_start=pd.to_datetime(frame["cohort_start"]).dt.date,
             cohort_end=pd.to_datetime(frame["cohort_end"]).dt.date,
             seats=frame["seats"].astype("Int64"),
+            seat_price=frame["seat_price"].astype("Float64"),
         )
-    return frame[[c.name for c in REGISTRY_TABLES[extract].columns]]
+    return frame[[c.name for c in REGISTRY_TABLES[extract].columns if c.name not in ("valid_from", "valid_to")]]

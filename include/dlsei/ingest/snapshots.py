@@ -78,6 +78,7 @@ def snapshot_rows(prepared: PreparedExport, pseudonymiser: Pseudonymiser) -> pd.
             "removed_from_program",
             "completion_time",
             "course_grade",
+            "for_credit",
         ):
             rows[column] = frame[column]
         rows["has_certificate"] = frame["certificate_url"].fillna("").str.strip() != ""

@@ -16,6 +16,9 @@ START_DATE = pendulum.datetime(2026, 1, 1, tz=TIMEZONE)
 # Coursera e-mails its daily export in the early morning; 08:00 Karachi leaves it time to arrive.
 DAILY_MORNING = CronTriggerTimetable("0 8 * * *", timezone=TIMEZONE)
 
+# The programme report covers the month just ended: on the 1st, after that morning's exports are published.
+MONTHLY_FIRST = CronTriggerTimetable("0 12 1 * *", timezone=TIMEZONE)
+
 # A data-quality failure is a fact about the data: retrying cannot fix it, so it fails at once and the data
 # team hears of it; a network or database hiccup still gets its retries.
 RETRY_POLICY = ExceptionRetryPolicy(

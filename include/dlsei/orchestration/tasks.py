@@ -6,7 +6,7 @@ Every function takes the Airflow task context and reads the run's logical date f
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dlsei.errors import IncompleteDay
@@ -43,6 +43,15 @@ def land_registry(context: Context) -> dict[str, object]:
     from dlsei.orchestration.assets import HEC_REGISTRY
 
     return _land(context, ingest_registry, HEC_REGISTRY, "extract_dates")
+
+
+def erase_expired_identities(context: Context) -> int:
+    """Erase the identities of people gone from the registry longer than the retention period (daily)."""
+    from dlsei.ingest.identities import apply_retention
+
+    run = run_context(context)
+    with resources(run.settings).warehouse.begin() as conn:
+        return apply_retention(conn, run.logical_date, run.settings.identity_retention_days)
 
 
 def _land(
@@ -96,13 +105,17 @@ def check_day(context: Context, summary: dict[str, Any]) -> None:
 
 def refresh_marts(context: Context) -> list[str]:
     """Rebuild the marts of the requested as-of dates (param `as_of_dates`), or else of every date whose
-    snapshots changed since its marts were built: whatever triggered the run, no date is missed or doubled."""
+    snapshots changed since its marts were built: whatever triggered the run, no date is missed or doubled. First,
+    the published dates a registry extract changed are restated (publish/restatement.py); the alerts of the run are
+    raised for the rebuilt dates only, not for restated history."""
     from dlsei.canonical import COURSERA_KINDS
     from dlsei.ingest.arrivals import published_kinds
     from dlsei.publish.marts import pending_dates, refresh_utilisation
+    from dlsei.publish.restatement import restate
 
     run = run_context(context)
     engine = resources(run.settings).warehouse
+    restate(engine, run)
     requested = (context.get("params") or {}).get("as_of_dates") or []
     with engine.connect() as conn:
         dates = [date.fromisoformat(d) for d in requested] or pending_dates(conn)
@@ -125,3 +138,12 @@ def build_data_docs(context: Context) -> str:
 
     run = run_context(context)
     return publish_data_docs(run.settings, run.logical_dt)
+
+
+def programme_report(context: Context) -> str:
+    """Write and send the report of the month before the run's (Karachi) date; returns the report's key."""
+    from dlsei.report.programme import publish_report
+
+    run = run_context(context)
+    month = run.logical_date.replace(day=1) - timedelta(days=1)
+    return publish_report(run.settings, month)

@@ -4,10 +4,10 @@ as episodes with valid_from / valid_to (fact_seat_lifecycle, a slowly changing d
 
 The states apply docs/measures.md seat by seat: invited; joined (a member with no activity yet); active (last
 activity day A-29 or later); dormant (a member whose last activity is older); removed (seen in an earlier snapshot
-and missing from A's), recorded for the programmes whose cohort runs on A, as the utilisation mart counts it. A
-seat that comes back after a removal opens a new episode in its new state. `reassigned` (a reclaimed seat handed
-to another learner) is a later step: it needs the seat rather than the learner as the unit, and Coursera's
-exports do not say which freed seat a new invitation took.
+and missing from A's, or listed with a removal-like state), recorded for the programmes whose cohort runs on A, as
+the utilisation mart counts it. A seat that comes back after a removal opens a new episode in its new state.
+`reassigned` (a reclaimed seat handed to another learner) is a later step: it needs the seat rather than the
+learner as the unit, and Coursera's exports do not say which freed seat a new invitation took.
 
 The history is a function of fact_seat_day alone, so a re-run, a backfill in any order and the daily runs all
 leave the same rows. Publishing a date recomputes the history from that date on only (publish_lifecycle): the

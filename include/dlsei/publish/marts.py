@@ -17,7 +17,9 @@ from dlsei.ingest.ledger import LOADED
 from dlsei.publish.activity import publish_activity
 from dlsei.publish.lifecycle import publish_lifecycle
 from dlsei.publish.matching import publish_match_counts
-from dlsei.publish.seats import removed_seats, running_programmes, seat_activity, window_start
+from dlsei.publish.public import refresh_public
+from dlsei.publish.reconciliation import publish_reconciliation
+from dlsei.publish.seats import holds_seat, registry_on, removed_seats, running_programmes, seat_activity, window_start
 from dlsei.quality import QualityReport, store_results, validate
 from dlsei.quality.definitions import RECONCILED
 from dlsei.runs import RunContext
@@ -85,7 +87,7 @@ def _enrolment_counts(as_of: date) -> Subquery:
 def _per_programme(as_of: date) -> Subquery:
     """Every programme of the registry with its counts (0 where it has none), and the university x cohort it
     carries."""
-    p = dim_programme
+    p = registry_on(dim_programme, as_of)
     sources = (
         (_seat_counts(as_of), SEAT_MEASURES),
         (_removed_counts(as_of), ("removed",)),
@@ -101,7 +103,7 @@ def _per_programme(as_of: date) -> Subquery:
 def utilisation_rows(conn: Connection, as_of: date) -> pd.DataFrame:
     """One row per university x cohort whose cohort window contains `as_of`, every measure of docs/measures.md: the
     programmes' counts summed over each running allocation (an allocation without a programme counts zeros)."""
-    a, programmes = dim_seat_allocation, _per_programme(as_of)
+    a, programmes = registry_on(dim_seat_allocation, as_of), _per_programme(as_of)
     query = (
         select(
             literal(as_of).label("as_of_date"),
@@ -133,7 +135,7 @@ def snapshot_totals(conn: Connection, as_of: date) -> dict[str, int]:
     ca, m = snap_course_activity, snap_membership
     enrolments = select(func.count()).where(ca.c.as_of_date == as_of, ca.c.program_slug.in_(running))
     seats = select(func.count(), count_if(m.c.member_state == "MEMBER")).where(
-        m.c.as_of_date == as_of, m.c.program_slug.in_(running)
+        m.c.as_of_date == as_of, m.c.program_slug.in_(running), holds_seat(m.c.member_state)
     )
     seats_held, joined = conn.execute(seats).one()
     totals = {"enrolments": conn.execute(enrolments).scalar_one(), "joined": joined, "seats_held": seats_held}
@@ -189,7 +191,7 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     (utilisation, seat states with their learners' matches, the lifecycle history, match counts, activity by domain
     and course type), so a failure anywhere leaves the previous rows of every mart untouched. Raises
     DataQualityError on a critical failure. The other marts are counts of the same validated snapshots: the
-    utilisation suite is the one that applies."""
+    utilisation suite is the one that applies. The publication-safe roll-ups follow (publish/public.py)."""
     # One consistent read: the rows and the totals they must reconcile with come from the same snapshot even while
     # another file of the date is being loaded.
     with consistent_read(engine) as conn:
@@ -216,6 +218,9 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
         publish_lifecycle(conn, run, as_of)
         publish_match_counts(conn, run, as_of)  # counts the seats publish_lifecycle wrote
         publish_activity(conn, run, as_of)
+        publish_reconciliation(conn, run, as_of)  # reads the seat states publish_lifecycle wrote
+    # Read from the roll-up views of the rows just committed; validated by the public suite of its own.
+    refresh_public(engine, run, as_of)
     return quality
 
 

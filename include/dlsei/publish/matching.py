@@ -29,6 +29,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from dlsei.publish.seats import registry_on
 from dlsei.runs import RunContext
 from dlsei.warehouse.schema import (
     MATCH_METHODS,
@@ -44,20 +45,20 @@ from dlsei.warehouse.schema import (
 def with_match(seats: Subquery, as_of: date) -> Select:
     """`seats` (a subquery of `as_of`'s membership snapshot with program_slug, learner_key and external_id_key) with
     two more columns: person_key and match_method."""
-    m = snap_membership
-    by_roll = dim_person.alias("by_roll")
+    m, people = snap_membership, registry_on(dim_person, as_of)
+    by_roll = people.alias("by_roll")
     # Only the e-mails of the day's learners are counted: grouping every person of the registry sorted the whole
     # registry (900,000 people) on disk every day. They are read from the snapshot itself, not from `seats`, which
     # would aggregate the day's course rows a second time.
     day_learners = select(m.c.learner_key).where(m.c.as_of_date == as_of)
     by_email = (
         select(
-            dim_person.c.email_key,
+            people.c.email_key,
             func.count().label("people"),
-            func.min(dim_person.c.person_key).label("person_key"),
+            func.min(people.c.person_key).label("person_key"),
         )
-        .where(dim_person.c.email_key.in_(day_learners))
-        .group_by(dim_person.c.email_key)
+        .where(people.c.email_key.in_(day_learners))
+        .group_by(people.c.email_key)
         .subquery("by_email")
     )
     method = case(
@@ -82,7 +83,7 @@ def match_counts(as_of: date, load_id: str) -> Select:
     """mart_learner_match's rows for `as_of`, from the seats of fact_seat_day (those of the snapshot carry a
     match_method; removed ones do not): every method of every running allocation, zeros included, so a university
     with no unmatched learner says so rather than having no row."""
-    seats, p, a = fact_seat_day, dim_programme, dim_seat_allocation
+    seats, p, a = fact_seat_day, registry_on(dim_programme, as_of), registry_on(dim_seat_allocation, as_of)
     methods = union_all(*(select(literal(method).label("match_method")) for method in MATCH_METHODS)).subquery(
         "methods"
     )

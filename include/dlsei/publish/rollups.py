@@ -3,7 +3,7 @@ one definition the status page, the summaries and the digests all show."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, RowMapping, select
 
@@ -24,6 +24,19 @@ def by_university(conn: Connection, as_of: date) -> list[RowMapping]:
 def national(conn: Connection, as_of: date) -> RowMapping | None:
     v = v_utilisation_national
     return conn.execute(select(v).where(v.c.as_of_date == as_of)).mappings().one_or_none()
+
+
+def university_trend(conn: Connection, university_id: str, as_of: date, days: int) -> list[RowMapping]:
+    """The university's seats held, active in 30 days and never started on each as-of date of the last `days`."""
+    v = v_utilisation_by_university
+    query = (
+        select(v.c.as_of_date, v.c.seats_held, v.c.active_30d, v.c.never_started)
+        .where(
+            v.c.university_id == university_id, v.c.as_of_date > as_of - timedelta(days=days), v.c.as_of_date <= as_of
+        )
+        .order_by(v.c.as_of_date)
+    )
+    return list(conn.execute(query).mappings())
 
 
 def percent(value: float | None) -> str:

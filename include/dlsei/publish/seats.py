@@ -1,21 +1,26 @@
 """The seats of one as-of date, as docs/measures.md defines them: the one reading of the snapshots that the
-utilisation mart counts and the seat lifecycle records seat by seat.
+utilisation mart counts and the seat lifecycle records seat by seat, and of the registry as it stood that date.
 
 A seat is a membership row of the as-of date's snapshot; its last activity is the later of the membership's own
-and the latest of its course rows. A removed seat is one seen in an earlier snapshot and missing from this one.
+and the latest of its course rows. A removed seat is one seen in an earlier snapshot and missing from this one, or
+one the snapshot still lists with a removal-like state (canonical.REMOVAL_STATES). A seat with a row rejected that
+day (dq_rejected_row) is unknown that day: neither removed nor inactive.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Subquery, and_, exists, func, select
+from sqlalchemy import ColumnElement, Subquery, Table, and_, exists, func, or_, select, union_all
 
+from dlsei.canonical import REMOVAL_STATES
 from dlsei.runs import karachi_midnight_utc
-from dlsei.warehouse.expressions import later
+from dlsei.warehouse.expressions import later, valid_on
 from dlsei.warehouse.schema import (
+    REJECT_REPLAYED,
     dim_programme,
     dim_seat_allocation,
+    dq_rejected_row,
     int_seat_seen,
     snap_course_activity,
     snap_membership,
@@ -28,10 +33,16 @@ def window_start(as_of: date, days: int) -> datetime:
     return karachi_midnight_utc(as_of - timedelta(days=days - 1))
 
 
+def registry_on(table: Table, as_of: date) -> Subquery:
+    """The registry table's versions valid on `as_of` (one per key), under the table's own name: every mart of a date
+    joins the registry of that date, so a later extract never rewrites an earlier date unless it restates it."""
+    return select(table).where(valid_on(table, as_of)).subquery(table.name)
+
+
 def running_programmes(as_of: date) -> Subquery:
     """The programmes (program_slug, university_id, cohort_id) of every allocation whose cohort window contains
     `as_of`: the university x cohorts the marts publish for that date."""
-    p, a = dim_programme, dim_seat_allocation
+    p, a = registry_on(dim_programme, as_of), registry_on(dim_seat_allocation, as_of)
     return (
         select(p.c.program_slug, p.c.university_id, p.c.cohort_id)
         .select_from(p.join(a, and_(a.c.university_id == p.c.university_id, a.c.cohort_id == p.c.cohort_id)))
@@ -72,9 +83,14 @@ def seat_activity(as_of: date, *, with_progress: bool = False) -> Subquery:
                 and_(courses.c.program_slug == m.c.program_slug, courses.c.learner_key == m.c.learner_key),
             )
         )
-        .where(m.c.as_of_date == as_of)
+        .where(m.c.as_of_date == as_of, holds_seat(m.c.member_state))
         .subquery("seats")
     )
+
+
+def holds_seat(member_state: ColumnElement[str]) -> ColumnElement[bool]:
+    """A membership row that holds its seat: any state but a removal-like one."""
+    return or_(member_state.is_(None), member_state.not_in(REMOVAL_STATES))
 
 
 def removed_seats(as_of: date) -> Subquery:
@@ -87,5 +103,24 @@ def removed_seats(as_of: date) -> Subquery:
         ~exists().where(
             m.c.as_of_date == as_of, m.c.program_slug == seen.c.program_slug, m.c.learner_key == seen.c.learner_key
         ),
+        ~has_rejected_row(as_of, seen.c.program_slug, seen.c.learner_key),
     )
-    return gone.subquery("removed_seats")
+    # Still listed, as removed: Coursera's value set is not public, and a learner can outlive the removal in a list.
+    listed_removed = select(m.c.program_slug, m.c.learner_key).where(
+        m.c.as_of_date == as_of, ~holds_seat(m.c.member_state)
+    )
+    return union_all(gone, listed_removed).subquery("removed_seats")
+
+
+def has_rejected_row(
+    as_of: date, program_slug: ColumnElement[str], learner_key: ColumnElement[str]
+) -> ColumnElement[bool]:
+    """The seat had a row of `as_of`'s exports rejected by a row rule, and its file has not been replayed since: what
+    the warehouse holds of the seat that day is incomplete."""
+    r = dq_rejected_row
+    return exists().where(
+        r.c.as_of_date == as_of,
+        r.c.program_slug == program_slug,
+        r.c.learner_key == learner_key,
+        r.c.status != REJECT_REPLAYED,
+    )

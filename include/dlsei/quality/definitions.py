@@ -23,6 +23,7 @@ from dlsei.canonical import (
     COURSE_ACTIVITY,
     COURSE_ACTIVITY_COLUMNS,
     DOMAINS,
+    GENDERS,
     MEMBER_STATES,
     MEMBERSHIP,
     MEMBERSHIP_COLUMNS,
@@ -36,9 +37,11 @@ from dlsei.exports.dtypes import DTYPES
 from dlsei.quality.derived import (
     ACTIVE_30D_PLUS_DORMANT_PLUS_NEVER_STARTED,
     ALLOCATED_MINUS_SEATS_HELD,
+    DERIVABLE_CELLS,
     INVITED_PLUS_JOINED,
     OVERLAPS_OTHER_COHORT,
 )
+from dlsei.quality.disclosure import BREAKDOWNS, COUNTS, NATIONAL
 from dlsei.warehouse.schema import MEASURES, mart_quota_utilisation
 
 CRITICAL: Final = "critical"
@@ -53,12 +56,14 @@ SUITES: Final[dict[str, str]] = {
     "registry:programmes": "hec_programmes",
     "registry:course_catalogue": "hec_course_catalogue",
     "mart:quota_utilisation": "mart_quota_utilisation",
+    "mart:public_rollup": "mart_public_rollup",
 }
 
 # A loose shape: enough to catch a shifted column or a name in the e-mail column, not an RFC 5322 parser.
 EMAIL_PATTERN: Final = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CNIC_PATTERN: Final = r"^\d{5}-\d{7}-\d$"
 NON_NEGATIVE_INTEGER_PATTERN: Final = r"^\d+$"
+NON_NEGATIVE_DECIMAL_PATTERN: Final = r"^\d+(\.\d+)?$"
 ISO_DATE_FORMAT: Final = "%Y-%m-%d"
 
 # Canonical logical type -> pandas dtype name the parsers produce (taken from the parsers' own table, so the check
@@ -329,6 +334,12 @@ PEOPLE_CHECKS: Final = (
     not_null("status"),
     in_set("status", PERSON_STATUSES),
     iso_date("status_date"),
+    in_set(
+        "gender",
+        GENDERS,
+        notes="Optional (blank or an absent column: not recorded); any other value would make a group of its own "
+        "in v_equity.",
+    ),
 )
 
 SEAT_ALLOCATIONS_CHECKS: Final = (
@@ -353,6 +364,11 @@ SEAT_ALLOCATIONS_CHECKS: Final = (
         "seats",
         NON_NEGATIVE_INTEGER_PATTERN,
         notes="A whole number of seats, no sign, no decimals, no '%'.",
+    ),
+    matches(
+        "seat_price",
+        NON_NEGATIVE_DECIMAL_PATTERN,
+        notes="Optional (blank: no price): a plain non-negative amount, no currency sign or thousands separator.",
     ),
     in_set(
         OVERLAPS_OTHER_COHORT,
@@ -414,6 +430,25 @@ QUOTA_UTILISATION_CHECKS: Final = (
     *(sums_to(column, f"snapshot_{column}", notes) for column, notes in RECONCILED.items()),
 )
 
+# The publication-safe roll-up (publish/public.py): k is the run-time parameter min_cell (the setting).
+PUBLIC_ROLLUP_CHECKS: Final = (
+    columns_present(("breakdown", "category", *COUNTS, "learning_hours", "utilisation_pct", "join_rate_pct")),
+    not_null("breakdown"),
+    in_set("breakdown", (*BREAKDOWNS, NATIONAL)),
+    not_null("category"),
+    unique_together("breakdown", "category", notes="One row per region, sector and the nation."),
+    *(
+        between(count, min_value=parameter("min_cell"), notes="No published count below k: it is withheld (NULL).")
+        for count in COUNTS
+    ),
+    in_set(
+        DERIVABLE_CELLS,
+        [0],
+        notes="No withheld figure follows from the published ones: not from a total, a difference, any combination "
+        "of the table's sums, or a published percentage (a column derived before validation: disclosure.py).",
+    ),
+)
+
 CHECKS: Final[dict[str, tuple[Check, ...]]] = {
     "coursera_course_activity": COURSE_ACTIVITY_CHECKS,
     "coursera_membership": MEMBERSHIP_CHECKS,
@@ -423,6 +458,7 @@ CHECKS: Final[dict[str, tuple[Check, ...]]] = {
     "hec_programmes": PROGRAMMES_CHECKS,
     "hec_course_catalogue": COURSE_CATALOGUE_CHECKS,
     "mart_quota_utilisation": QUOTA_UTILISATION_CHECKS,
+    "mart_public_rollup": PUBLIC_ROLLUP_CHECKS,
 }
 
 

@@ -4,7 +4,9 @@ GX Core 1.x has no row-arithmetic or self-join expectation for pandas (Unexpecte
 two rules are checked on a derived `dq_` column instead, with an ordinary expectation:
 - seat allocations: `dq_overlaps_other_cohort` is True when a row's [cohort_start, cohort_end] window shares a day
   with another cohort of the same university (windows are inclusive, as in docs/measures.md);
-- the utilisation mart: one sum per identity of docs/measures.md, compared with the measure it must equal.
+- the utilisation mart: one sum per identity of docs/measures.md, compared with the measure it must equal;
+- the public roll-up: `dq_derivable_cells`, per row, how many withheld figures the published ones give away
+  (disclosure.py), computed for each as-of date's table on its own.
 The caller's frame is never changed.
 """
 
@@ -15,10 +17,13 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from dlsei.quality.disclosure import ADDITIVE, RATIOS, derivable_per_row
+
 OVERLAPS_OTHER_COHORT: Final = "dq_overlaps_other_cohort"
 ACTIVE_30D_PLUS_DORMANT_PLUS_NEVER_STARTED: Final = "dq_active_30d_plus_dormant_plus_never_started"
 INVITED_PLUS_JOINED: Final = "dq_invited_plus_joined"
 ALLOCATED_MINUS_SEATS_HELD: Final = "dq_allocated_minus_seats_held"
+DERIVABLE_CELLS: Final = "dq_derivable_cells"
 
 
 def with_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -27,7 +32,16 @@ def with_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         return frame.assign(**{OVERLAPS_OTHER_COHORT: overlaps_other_cohort(frame)})
     if kind == "mart:quota_utilisation":
         return frame.assign(**_identity_sums(frame))
+    if kind == "mart:public_rollup":
+        return frame.assign(**{DERIVABLE_CELLS: _derivable_cells(frame)})
     return frame
+
+
+def _derivable_cells(frame: pd.DataFrame) -> pd.Series:
+    if frame.empty or not {"breakdown", *ADDITIVE, *RATIOS} <= set(frame):
+        return pd.Series(0, index=frame.index, dtype="int64")  # the columns check fails such a frame
+    dates = frame.groupby("as_of_date", sort=False) if "as_of_date" in frame else [(None, frame)]
+    return pd.concat([derivable_per_row(day.reset_index(drop=True)).set_axis(day.index) for _, day in dates])
 
 
 def overlaps_other_cohort(frame: pd.DataFrame) -> pd.Series:

@@ -2,7 +2,7 @@
 
 Run it after changing a suite in definitions.py, review the diff and commit it: the suite, validation definition
 and checkpoint JSON, and SUITES.md (the same suites as tables, for reviewers). Ids are derived from names, so
-regenerating an unchanged definition rewrites identical files. tests/unit/test_quality_suites.py runs this into a
+regenerating an unchanged definition rewrites identical files. tests/unit/quality/test_definitions.py runs this into a
 copy of the committed project and fails if any file differs.
 """
 

@@ -1,13 +1,15 @@
 """The data team's morning check (`dlsei health`): is yesterday's data in, and does anything need a person?
 
-Five checks, each answered from the warehouse or the landing area, never from Airflow's own database, so the report
+Six checks, each answered from the warehouse or the landing area, never from Airflow's own database, so the report
 works wherever the warehouse can be reached: the published data against the date it should be complete through,
-Coursera exports missing in the last days, files waiting in quarantine, failed runs, messages not delivered.
+Coursera exports missing in the last days, files waiting in quarantine, rows rejected and not yet replayed, failed
+runs, messages not delivered.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -22,7 +24,7 @@ from dlsei.report.overview import latest_as_of
 from dlsei.resources import Resources, resources
 from dlsei.runs import KARACHI, as_of_date, karachi_date, karachi_midnight_utc, stored_utc
 from dlsei.settings import Settings
-from dlsei.warehouse.schema import alert_message, file_ledger, pipeline_run
+from dlsei.warehouse.schema import REJECT_OPEN, alert_message, dq_rejected_row, file_ledger, pipeline_run
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,29 @@ def check_exports(engine: Engine, expected: date, window_days: int) -> Check:
     return Check("exports", True, f"every export loaded from {start} to {expected}")
 
 
-def check_quarantine(landing: Landing) -> Check:
-    waiting = [f for f in landing.list(QUARANTINE) if not f.name.endswith(REASON_SUFFIX)]
-    details = []
-    for landed in waiting:
+@dataclass(frozen=True)
+class Quarantined:
+    name: str
+    reason: str | None
+
+    @property
+    def replay_command(self) -> str:
+        return f"dlsei replay {shlex.quote(self.name)}"
+
+
+def quarantined_files(landing: Landing) -> list[Quarantined]:
+    """The files waiting in quarantine, with the reason they were set aside."""
+    waiting = []
+    for landed in landing.list(QUARANTINE):
+        if landed.name.endswith(REASON_SUFFIX):
+            continue
         with landing.fetch(landed.key + REASON_SUFFIX) as path:
-            reason = json.loads(path.read_text(encoding="utf-8")).get("reason")
-        details.append(f"{landed.name}: {reason} (after fixing: dlsei replay '{landed.name}')")
+            waiting.append(Quarantined(landed.name, json.loads(path.read_text(encoding="utf-8")).get("reason")))
+    return waiting
+
+
+def check_quarantine(landing: Landing) -> Check:
+    details = [f"{f.name}: {f.reason} (after fixing: {f.replay_command})" for f in quarantined_files(landing)]
     if details:
         return Check("quarantine", False, f"{len(details)} file(s) waiting in {QUARANTINE}", details)
     return Check("quarantine", True, "no file waiting")
@@ -110,6 +128,26 @@ def check_runs(conn: Connection, since: date) -> Check:
     return Check("runs", True, f"the last run of each of {len(latest)} DAGs succeeded", details)
 
 
+def check_rejected_rows(conn: Connection, since: date) -> Check:
+    """Attention while rows rejected by a row rule since `since` wait for their rule to be fixed and their file
+    replayed (docs/operations.md, Rejected rows)."""
+    r = dq_rejected_row
+    waiting = conn.execute(
+        select(r.c.file_name, r.c.as_of_date, r.c.rule, r.c.column_name, func.count().label("faults"))
+        .where(r.c.status == REJECT_OPEN, r.c.as_of_date >= since)
+        .group_by(r.c.file_name, r.c.as_of_date, r.c.rule, r.c.column_name)
+        .order_by(r.c.as_of_date, r.c.file_name, r.c.rule, r.c.column_name)
+    ).all()
+    if not waiting:
+        return Check("rejected rows", True, "none waiting for a replay")
+    details = [
+        f"{row.as_of_date} {row.file_name}: rule '{row.rule}' in '{row.column_name}', {row.faults} row(s)"
+        for row in waiting
+    ]
+    files = len({row.file_name for row in waiting})
+    return Check("rejected rows", False, f"{sum(row.faults for row in waiting)} in {files} file(s)", details)
+
+
 def _first_line(error: str | None) -> str:
     return f"; {error.splitlines()[0][:200]}" if error else ""
 
@@ -137,7 +175,9 @@ def health_checks(res: Resources, day: date, lag_days: int, window_days: int = 7
         published = check_published(conn, expected)
         runs = check_runs(conn, day - timedelta(days=window_days))
         messages = check_messages(conn)
-    return [published, check_exports(engine, expected, window_days), check_quarantine(res.landing), runs, messages]
+        rejected = check_rejected_rows(conn, day - timedelta(days=window_days))
+    exports = check_exports(engine, expected, window_days)
+    return [published, exports, check_quarantine(res.landing), rejected, runs, messages]
 
 
 def render(day: date, checks: list[Check]) -> str:

@@ -16,7 +16,15 @@ from dlsei.alerts.messages import DATA_TEAM, SENT
 from dlsei.ingest import ledger
 from dlsei.quality.definitions import CRITICAL, WARNING
 from dlsei.runs import airflow_load_id, stored_utc
-from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, mart_refresh, pipeline_run
+from dlsei.warehouse.schema import (
+    alert_message,
+    dq_result,
+    file_ledger,
+    mart_refresh,
+    pipeline_run,
+    reconciliation_check,
+    restatement,
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,23 @@ def _warning_details(conn: Connection, load_id: str) -> str | None:
     return "\n".join(lines) or None
 
 
+def _reconciliation(conn: Connection, load_id: str) -> dict[str, object]:
+    """The failed reconciliation checks the run wrote: how many, and one line each with both figures."""
+    r = reconciliation_check
+    rows = conn.execute(
+        select(r.c.as_of_date, r.c.program_slug, r.c.measure, r.c.ours, r.c.coursera)
+        .where(r.c.load_id == load_id, r.c.passed.is_(False))
+        .order_by(r.c.as_of_date, r.c.program_slug, r.c.measure)
+    ).all()
+    lines = [
+        f"{row.as_of_date} {row.program_slug} {row.measure}: ours {row.ours:g}, Coursera {row.coursera:g}"
+        for row in rows
+    ]
+    if len(lines) > _WARNINGS_LISTED:
+        lines = [*lines[:_WARNINGS_LISTED], f"... and {len(lines) - _WARNINGS_LISTED} more in reconciliation_check"]
+    return {"reconciliation_failures": len(rows), "reconciliation_details": "\n".join(lines) or None}
+
+
 def _validated(conn: Connection, load_id: str) -> bool:
     return conn.execute(select(exists().where(dq_result.c.load_id == load_id))).scalar_one()
 
@@ -100,6 +125,12 @@ def _loaded_dates(conn: Connection, load_id: str) -> list[date]:
 
 def _refreshed_dates(conn: Connection, load_id: str) -> list[date]:
     return list(conn.execute(select(mart_refresh.c.as_of_date).where(mart_refresh.c.load_id == load_id)).scalars())
+
+
+def _restated_dates(conn: Connection, load_id: str) -> int:
+    """As-of dates the run republished because a registry extract changed them (publish/restatement.py)."""
+    r = restatement
+    return conn.execute(select(func.count(r.c.as_of_date.distinct())).where(r.c.load_id == load_id)).scalar_one()
 
 
 def _alerts_sent(conn: Connection, as_of_dates: list[date]) -> int:
@@ -132,6 +163,8 @@ def summarise(conn: Connection, run: FinishedRun, data_docs: str | None = None) 
         "marts_refreshed": len(refreshed),
         "alerts_sent": _alerts_sent(conn, refreshed),
         "data_complete_through": max(through, default=None),
+        "dates_restated": _restated_dates(conn, run.load_id),
+        **_reconciliation(conn, run.load_id),
     }
 
 
@@ -168,6 +201,11 @@ def render_runs(runs: list[dict[str, object]]) -> str:
             f"  marts: {run['marts_refreshed']} date(s) rebuilt, {run['alerts_sent']} digest(s) delivered; "
             f"data complete through {run['data_complete_through'] or '-'}",
         ]
+        if run.get("reconciliation_failures"):
+            lines.append(f"  reconciliation with Coursera: {run['reconciliation_failures']} check(s) failed")
+            lines += [f"    - {line}" for line in str(run["reconciliation_details"] or "").splitlines()]
+        if run.get("dates_restated"):
+            lines.append(f"  registry: restated {run['dates_restated']} date(s) (v_restatement says what moved)")
         if run["data_docs_url"]:
             lines.append(f"  Data Docs: {run['data_docs_url']}")
         blocks.append("\n".join(lines))

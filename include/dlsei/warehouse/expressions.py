@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Numeric, case, cast, func
+from sqlalchemy import ColumnElement, Numeric, Table, and_, case, cast, func, or_
 
 
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -21,3 +21,8 @@ def later(a: ColumnElement[datetime], b: ColumnElement[datetime]) -> ColumnEleme
 def round2(value: ColumnElement[float]) -> ColumnElement[float]:
     """ROUND(value, 2) on both backends: PostgreSQL rounds to a number of places only a NUMERIC."""
     return func.round(cast(value, Numeric), 2)
+
+
+def valid_on(table: Table, day: date) -> ColumnElement[bool]:
+    """The versions of a registry table (valid_from to valid_to, migration 0011) that held on `day`."""
+    return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))

@@ -1,12 +1,15 @@
 """The warehouse schema as SQLAlchemy Core tables: the one definition queries are written against.
 
-Alembic migrations (warehouse/migrations) create it; `tests/unit/test_migrations.py` checks the two never drift.
-No table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC keys
-(ingest/pseudonymise.py). The table and column comments are the analysts' data dictionary
+Alembic migrations (warehouse/migrations) create it; `tests/unit/warehouse/test_migrations.py` checks the two never
+drift. No analytical table here holds a learner's raw e-mail, name, CNIC or roll number: identifiers arrive as HMAC
+keys (ingest/pseudonymise.py). The identity store (identity_*, at the end) is the one exception, readable only by the
+database role dlsei_identity. The table and column comments are the analysts' data dictionary
 (`python -m dlsei_dev.dictionary` writes docs/data-dictionary.md from them): a table comment starts with its grain.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import (
     BigInteger,
@@ -79,6 +82,11 @@ file_ledger = Table(
     Column("reason", Text, comment="why a file was quarantined, failed or had rows folded"),
     Column("load_id", String(250), nullable=False, comment="the Airflow run (or CLI call) that handled the file"),
     Column("logged_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column(
+        "dated_by",
+        String(16),
+        comment="what gave the as-of date: file_name (its export time), delivery_time (a name without one) or run_time",
+    ),
     comment="One row per file delivered to the landing area (a re-delivery is a row of its own): what the file was, "
     "what became of it and why.",
 )
@@ -129,6 +137,12 @@ snap_course_activity = Table(
     Column("course_grade", Float, comment="0-100"),
     Column("has_certificate", Boolean, nullable=False, comment="a certificate URL was reported (the URL is not kept)"),
     Column("file_id", Integer, nullable=False, comment=_FILE),
+    Column(
+        "for_credit",
+        Boolean,
+        comment="Coursera's For Credit: the course counts for university credit (NULL where the layout has no such "
+        "column)",
+    ),
     comment="One row per as-of date x programme x learner x course: every enrolment of each day's course-activity "
     "export, repeated rows folded.",
 )
@@ -142,7 +156,31 @@ int_seat_seen = Table(
     "same transaction: the seats a later snapshot can miss (removed seats), without reading every earlier day.",
 )
 
-# --- HEC registry (current state; replaced whole by each validated extract set) ---------------------------------
+# --- HEC registry (type-2 history: one row per version, valid_from to valid_to) -----------------------------------
+# The first extract of a kind stands for every date before it: a version it starts is valid from this date.
+BEFORE_ANY_EXTRACT = date(1900, 1, 1)
+
+
+def _validity() -> tuple[Column, Column]:
+    """A registry version's part of the primary key and its end (migration 0011)."""
+    return (
+        Column(
+            "valid_from",
+            Date,
+            primary_key=True,
+            server_default=text(f"'{BEFORE_ANY_EXTRACT.isoformat()}'"),
+            comment="the first date the version holds: the date of the extract that made it true "
+            f"({BEFORE_ANY_EXTRACT.isoformat()} for the first extract of its kind)",
+        ),
+        Column(
+            "valid_to",
+            Date,
+            comment="the first date it no longer holds (the date of the extract that changed or dropped it); "
+            "NULL while it is current",
+        ),
+    )
+
+
 dim_university = Table(
     "dim_university",
     metadata,
@@ -152,7 +190,9 @@ dim_university = Table(
     Column("sector", String(16), nullable=False, comment="public or private"),
     Column("city", String(100), comment="the city of its main campus"),
     Column("coordinator_email", String(320), comment="a staff contact for alerts, not a learner"),
-    comment="One row per university of the HEC registry (the latest extract).",
+    *_validity(),
+    comment="One row per university of the HEC registry x version (valid_from to valid_to; NULL valid_to is "
+    "the current one).",
 )
 
 dim_person = Table(
@@ -165,7 +205,12 @@ dim_person = Table(
     Column("role", String(16), nullable=False, comment="student or faculty"),
     Column("status", String(16), nullable=False, comment="enrolled, graduated or left"),
     Column("status_date", Date, comment="admission or hiring date while enrolled, else the date they left"),
-    comment="One row per student or faculty member of the HEC registry (the latest extract), identifiers as keys.",
+    *_validity(),
+    # Added by revision 0020, after the history columns: a fresh database has the columns in the same order as an
+    # upgraded one.
+    Column("gender", String(16), comment="female, male or other, where the registry records it; NULL: not recorded"),
+    comment="One row per student or faculty member of the HEC registry x version (valid_from to valid_to; NULL "
+    "valid_to is the current one), identifiers as keys.",
 )
 
 dim_seat_allocation = Table(
@@ -176,7 +221,15 @@ dim_seat_allocation = Table(
     Column("cohort_start", Date, nullable=False, comment="first day of the cohort window"),
     Column("cohort_end", Date, nullable=False, comment="last day of the cohort window (inclusive)"),
     Column("seats", Integer, nullable=False, comment="seats HEC allocated to the university for the cohort"),
-    comment="One row per university x cohort: the seats HEC allocated (the latest extract).",
+    *_validity(),
+    # Added by revision 0021, last.
+    Column(
+        "seat_price",
+        Float,
+        comment="the price of one seat of the allocation in the contract's currency; NULL: not in the extract",
+    ),
+    comment="One row per university x cohort x version: the seats HEC allocated (valid_from to valid_to; NULL "
+    "valid_to is the current one).",
 )
 
 dim_programme = Table(
@@ -186,7 +239,9 @@ dim_programme = Table(
     Column("program_name", String(300), comment="the programme's name in Coursera"),
     Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
     Column("cohort_id", String(32), nullable=False, comment=_COHORT),
-    comment="One row per Coursera programme: the university x cohort whose seats it carries (the latest extract).",
+    *_validity(),
+    comment="One row per Coursera programme x version: the university x cohort whose seats it carries "
+    "(valid_from to valid_to; NULL valid_to is the current one).",
 )
 
 dim_course = Table(
@@ -194,7 +249,7 @@ dim_course = Table(
     metadata,
     Column("course_id", String(64), primary_key=True, comment="Coursera's 22-character course id"),
     Column("course_slug", String(300)),
-    Column("course_name", String(500), comment="the title Coursera shows"),
+    Column("course_name", Text, comment="the title Coursera shows"),
     Column("domain", String(64), nullable=False, comment="one of Coursera's 11 browse domains"),
     Column("content_type", String(32), nullable=False, comment="course or guided_project"),
     comment="One row per Coursera course or guided project of the catalogue, with its domain (the latest extract).",
@@ -346,6 +401,69 @@ mart_activity_by_course_type = _activity_mart(
     "dim_course.content_type: course or guided_project; unclassified when not in the catalogue",
 )
 
+# Publication-safe roll-ups (docs/measures.md): k is a setting, so the suppressed figures are a table the pipeline
+# refreshes with the marts; the v_public_* views (migration 0018) are the names analysts and reports read.
+mart_public_rollup = Table(
+    "mart_public_rollup",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("breakdown", String(16), primary_key=True, comment="region, sector or national"),
+    Column(
+        "category",
+        String(64),
+        primary_key=True,
+        comment="the region or sector (not recorded: a university the registry lacks); national for the total",
+    ),
+    *(Column(m, Integer, comment=f"{comment}, summed; NULL when suppressed") for m, comment in MEASURES.items()),
+    Column("learning_hours", Float, comment="hours learners spent, summed, 2 decimals; NULL when suppressed"),
+    Column(
+        "utilisation_pct", Float, comment="100 * active_30d / allocated, 2 decimals; NULL when either is suppressed"
+    ),
+    Column("join_rate_pct", Float, comment="100 * joined / allocated, 2 decimals; NULL when either is suppressed"),
+    Column("cells_suppressed", Integer, nullable=False, comment="how many of the row's figures are withheld"),
+    Column(
+        "min_cell",
+        Integer,
+        nullable=False,
+        comment="k: the smallest count published (AIRFLOW_VAR_DLSEI_PUBLIC_MIN_CELL)",
+    ),
+    Column("data_complete_through", Date, nullable=False, comment=_DATA_COMPLETE_THROUGH),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x region, sector and the nation: the utilisation roll-ups with every count below "
+    "k withheld, and further cells withheld so that no withheld figure follows from a total or a difference.",
+)
+
+# Our published figures against the totals Coursera's own exports state (publish/reconciliation.py).
+reconciliation_check = Table(
+    "reconciliation_check",
+    metadata,
+    Column("as_of_date", Date, primary_key=True, comment=_PUBLISHED_AS_OF),
+    Column("program_slug", String(200), primary_key=True, comment=_PROGRAMME),
+    Column("measure", String(32), primary_key=True, comment="members or learning_hours"),
+    Column(
+        "ours",
+        Float,
+        nullable=False,
+        comment="members: the programme's joined seats in fact_seat_day; learning_hours: the hours of its "
+        "course-activity rows (what the marts sum)",
+    ),
+    Column(
+        "coursera",
+        Float,
+        nullable=False,
+        comment="members: Member State MEMBER rows of the membership export; learning_hours: the membership "
+        "export's hours per member, summed",
+    ),
+    Column("difference", Float, nullable=False, comment="ours - coursera"),
+    Column(
+        "tolerance", Float, nullable=False, comment="the largest difference accepted (the setting's share of coursera)"
+    ),
+    Column("passed", Boolean, nullable=False, comment="False: the difference is beyond the tolerance"),
+    Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
+    comment="One row per as-of date x programme x measure: our figure beside the one Coursera's exports state, and "
+    "whether they agree within AIRFLOW_VAR_DLSEI_RECONCILIATION_TOLERANCE_PCT.",
+)
+
 # Which ledger files each as-of date's marts were last built from: a date whose snapshots gained a newer file
 # is pending, whatever triggered the run (an asset event, a backfill, a manual run).
 mart_refresh = Table(
@@ -355,6 +473,65 @@ mart_refresh = Table(
     Column("through_file_id", Integer, nullable=False, comment="the newest ledger file of the date used"),
     Column("load_id", String(250), nullable=False, comment=_LOAD_ID),
     comment="One row per as-of date whose marts are published: the newest file they were built from.",
+)
+
+# --- registry restatement (migration 0012) -----------------------------------------------------------------------
+_CHANGE = "the registry change restated (registry_change.change_id)"
+registry_change = Table(
+    "registry_change",
+    metadata,
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, nullable=False, comment="the extract's file (file_ledger.file_id)"),
+    Column("extract", String(32), nullable=False, comment="universities, people, seat_allocations or programmes"),
+    Column("extract_date", Date, nullable=False, comment="the date in the extract's name"),
+    Column("valid_from", Date, nullable=False, comment="the first date whose registry the extract changed"),
+    Column("valid_to", Date, comment="the first date it left as it was (the next extract's); NULL: up to now"),
+    Column("keys_before", Integer, nullable=False, comment="rows (people, universities...) the registry had"),
+    Column("added", Integer, nullable=False, comment="rows the extract added"),
+    Column("removed", Integer, nullable=False, comment="rows the extract dropped"),
+    Column("changed", Integer, nullable=False, comment="rows with at least one value changed"),
+    Column("changed_columns", String(1000), comment="how many rows changed each column, e.g. 'university_id 3'"),
+    Column("restated_by", String(250), comment="the run that republished its dates; NULL until one has"),
+    comment="One row per registry extract that changed what the registry said for some dates: what changed, "
+    "from when, and whether its dates were restated.",
+)
+
+restatement = Table(
+    "restatement",
+    metadata,
+    Column("change_id", Integer, primary_key=True, comment=_CHANGE),
+    Column("as_of_date", Date, primary_key=True, comment="an as-of date republished for the change"),
+    Column("measures_changed", Integer, nullable=False, comment="rows of restatement_measure for the date"),
+    Column("load_id", String(250), nullable=False, comment="the run that republished it"),
+    comment="One row per registry change x as-of date it republished (within the restatement window).",
+)
+
+restatement_measure = Table(
+    "restatement_measure",
+    metadata,
+    Column("change_id", Integer, primary_key=True, comment=_CHANGE),
+    Column("as_of_date", Date, primary_key=True, comment="the as-of date republished"),
+    Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), primary_key=True, comment=_COHORT),
+    Column(
+        "measure",
+        String(64),
+        primary_key=True,
+        comment="a column of mart_quota_utilisation, or learner_match:<method> for mart_learner_match's learners",
+    ),
+    Column("before_value", Float, comment="as published before; NULL when the row did not exist"),
+    Column("after_value", Float, comment="as republished; NULL when the row no longer exists"),
+    comment="One row per registry change x as-of date x university x cohort x measure that the restatement moved.",
+)
+
+registry_confirmation = Table(
+    "registry_confirmation",
+    metadata,
+    Column("sha256", String(64), primary_key=True, comment="the confirmed file's bytes"),
+    Column("file_name", String(512), nullable=False, comment="the file's name when it was confirmed"),
+    Column("confirmed_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    comment="One row per registry extract a person confirmed after the change guard held it (dlsei replay "
+    "--confirm): those exact bytes are applied however many people they change.",
 )
 
 # --- data quality ------------------------------------------------------------------------------------------------
@@ -377,6 +554,31 @@ dq_result = Table(
     comment="One row per expectation per validation (a file, an extract or a mart date): every check on record.",
 )
 Index("ix_dq_result_suite_validated_for", dq_result.c.suite, dq_result.c.validated_for)
+
+# Row-level rejects (issue 22): the loader writes them in the transaction that records their file.
+REJECT_OPEN, REJECT_REPLAY_REQUESTED, REJECT_REPLAYED = "open", "replay_requested", "replayed"
+dq_rejected_row = Table(
+    "dq_rejected_row",
+    metadata,
+    Column("rejected_id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, nullable=False, comment=_FILE),
+    Column("file_name", String(512), nullable=False, comment="the export's own name (for a ZIP member: the member's)"),
+    Column("kind", String(64), nullable=False, comment="course_activity or membership"),
+    Column("as_of_date", Date, nullable=False, comment="the as-of date the file's other rows were published for"),
+    Column("record_no", Integer, nullable=False, comment="the 1-based data record in the file (header excluded)"),
+    Column("rule", String(64), nullable=False, comment="the row rule broken: timestamp, number, member_state..."),
+    Column("column_name", String(200), nullable=False, comment="the column as the file's header names it"),
+    Column("value", Text, comment="the offending value; never kept for an identifier column"),
+    Column("program_slug", String(200), comment=_PROGRAMME),
+    Column("learner_key", KEY, comment=_LEARNER),
+    Column("status", String(16), nullable=False, comment="open, replay_requested (dlsei replay) or replayed"),
+    Column("load_id", String(250), nullable=False, comment="the run that rejected the row"),
+    Column("logged_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    comment="One row per rule a delivered row broke: the row was left out and the rest of its file loaded, "
+    "its seat counted unknown that day (not inactive) until the file is replayed.",
+)
+Index("ix_dq_rejected_row_as_of_date", dq_rejected_row.c.as_of_date)
+Index("ix_dq_rejected_row_file_id", dq_rejected_row.c.file_id)
 
 # --- alerts -------------------------------------------------------------------------------------------------------
 alert = Table(
@@ -464,6 +666,80 @@ pipeline_run = Table(
     Column("alerts_sent", Integer, nullable=False, comment="digests for those dates that have been delivered"),
     Column("data_complete_through", Date, comment="newest as-of date of the files loaded or marts rebuilt"),
     Column("recorded_at", TS, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column(
+        "dates_restated",
+        Integer,
+        nullable=False,
+        server_default=text("0"),
+        comment="as-of dates the run republished because a registry extract changed them (restatement)",
+    ),
+    # Added by revision 0021, last.
+    Column("reconciliation_failures", Integer, comment="reconciliation_check rows the run wrote that failed"),
+    Column(
+        "reconciliation_details",
+        Text,
+        comment="one line per failed reconciliation check: date, programme, measure, both figures",
+    ),
     comment="One row per finished DAG run: what it loaded, validated, published and sent (dlsei health reads it).",
 )
 Index("ix_pipeline_run_dag_id_finished_at", pipeline_run.c.dag_id, pipeline_run.c.finished_at)
+
+
+# --- identity store (issue #20): the raw identifiers a coordinator needs to act, apart from every analytical table --
+# Granted to the role dlsei_identity only (migration 0015); read on the path of one university's coordinator list.
+identity_person = Table(
+    "identity_person",
+    metadata,
+    Column("person_key", KEY, primary_key=True, comment="HMAC of the roll number (dim_person.person_key)"),
+    Column("email_key", KEY, nullable=False, comment=_LEARNER),
+    Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
+    Column("email", String(320), comment="the e-mail in the registry: the one Coursera's admin UI finds a learner by"),
+    Column("full_name", String(300), comment="the name in the registry"),
+    Column("roll_number", String(64), comment="the registry's roll number"),
+    Column("last_in_registry", Date, nullable=False, comment="the newest people extract that listed the person"),
+    comment="One row per person of the HEC registry still within retention: pseudonym to e-mail, name and roll "
+    "number. Readable only by dlsei_identity.",
+)
+Index("ix_identity_person_email_key", identity_person.c.email_key)
+
+identity_erasure = Table(
+    "identity_erasure",
+    metadata,
+    Column("erased_key", KEY, primary_key=True, comment="a person_key or email_key whose identity was erased"),
+    Column("erased_at", TS, nullable=False, comment="when the erasure was asked for"),
+    comment="One row per pseudonym whose identity was erased on request: later registry extracts do not store it "
+    "again.",
+)
+
+
+# --- coordinator lists and their outcomes (issue #20) -------------------------------------------------------------
+reclaim_recommendation = Table(
+    "reclaim_recommendation",
+    metadata,
+    *_seat_key(),
+    Column("university_id", String(32), nullable=False, comment=_UNIVERSITY),
+    Column("cohort_id", String(32), nullable=False, comment=_COHORT),
+    Column("reason", String(32), nullable=False, comment="not_joined, never_started or dormant (the latest listing)"),
+    Column("recommended_on", Date, nullable=False, comment="the as-of date of the first weekly list naming the seat"),
+    Column("last_listed_on", Date, nullable=False, comment="the as-of date of the latest weekly list naming it"),
+    Column(
+        "outcome",
+        String(16),
+        comment="removed (Coursera's export no longer lists the seat: a seat freed) or recovered (the learner is "
+        "active again); NULL while open",
+    ),
+    Column("outcome_on", Date, comment="the as-of date the outcome was first seen"),
+    comment="One row per seat a coordinator's weekly list recommended for reclaim: what became of it.",
+)
+
+digest_watermark = Table(
+    "digest_watermark",
+    metadata,
+    Column("recipient", String(320), primary_key=True, comment="the coordinator's e-mail address"),
+    Column("university_id", String(32), primary_key=True, comment=_UNIVERSITY),
+    Column("sent_for", Date, nullable=False, comment="the as-of date of the last digest queued for it"),
+    Column("open_alerts", Integer, nullable=False, comment="open alerts that digest reported"),
+    Column("candidates", Integer, nullable=False, comment="reclaim candidates that digest reported"),
+    comment="One row per coordinator x university: what the last digest said, so the next is sent only when "
+    "something opened, worsened or closed, or the reminder is due.",
+)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Connection
 
@@ -18,10 +18,10 @@ def _connect() -> Connection:
     return resources().warehouse.connect()
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="dlsei-pipeline status", description="Seat utilisation and pipeline state")
+def router() -> APIRouter:
+    routes = APIRouter()
 
-    @app.get("/status")
+    @routes.get("/status")
     def status() -> dict[str, object]:
         from dlsei.report.overview import files_by_status, latest_as_of, open_alerts, utilisation_by_university
         from dlsei.warehouse.frames import records
@@ -36,7 +36,7 @@ def create_app() -> FastAPI:
                 "universities": [] if universities is None else records(universities),
             }
 
-    @app.get("/runs")
+    @routes.get("/runs")
     def runs(last: Annotated[int, Query(ge=1, le=500)] = 10) -> list[dict[str, object]]:
         """The newest run summaries (pipeline_run), warnings and Data Docs link included."""
         from dlsei.report.run_summaries import recent_runs
@@ -44,11 +44,11 @@ def create_app() -> FastAPI:
         with _connect() as conn:
             return recent_runs(conn, last)
 
-    @app.get("/summary", response_class=PlainTextResponse)
+    @routes.get("/summary", response_class=PlainTextResponse)
     def summary() -> str:
         from dlsei.report.overview import render
 
         with _connect() as conn:
             return render(conn)
 
-    return app
+    return routes

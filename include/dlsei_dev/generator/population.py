@@ -149,6 +149,9 @@ def build_population(
             "role": np.where(faculty, "faculty", "student").astype(object),
             "status": status,
             "status_date": iso_dates(status_day),
+            # Every tenth person's gender is not recorded; by row, so the random draws (and every other figure of
+            # a seed) stay as they were.
+            "gender": np.where(np.arange(people) % 10 == 9, "", np.where(female, "female", "male")).astype(object),
         }
     )
     registry = Learners(

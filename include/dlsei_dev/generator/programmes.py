@@ -76,6 +76,8 @@ def allocations_frame(programmes: Programmes, university_ids: list[str]) -> pd.D
             "cohort_start": iso_dates(programmes.start_day),
             "cohort_end": iso_dates(programmes.end_day),
             "seats": programmes.allocated.astype(str),
+            # A made-up contract price per seat (US dollars), no random draw: every other figure of a seed stays.
+            "seat_price": np.where(np.arange(len(programmes.cohort_id)) % 2 == 0, "24.50", "21.00"),
         }
     )
 

@@ -11,9 +11,11 @@ The world (as-of date D1, every cohort C1 from 2026-08-01 to 2026-12-10, 20 days
 
 from __future__ import annotations
 
+import csv
 import email
 import hashlib
 import http.server
+import io
 import json
 import socket
 import threading
@@ -43,6 +45,7 @@ from dlsei.alerts import (
     run_alerts,
     transport_from_settings,
 )
+from dlsei.alerts.lists import DELIVERED
 from dlsei.alerts.rules import AlertRules
 from dlsei.ingest.landing import LocalLanding
 from dlsei.resources import Resources
@@ -374,7 +377,7 @@ def test_nothing_is_evaluated_before_the_marts_hold_the_day(seeded: Engine, rule
         changes = evaluate_alerts(conn, D2, rules)  # D2's data has not arrived: absence is not a cleared condition
         digests = compose_digests(conn, D2, RECIPIENTS, rules)
     assert changes.skipped and "no data complete through 2026-11-21" in changes.skipped
-    assert digests.skipped and digests.message_ids == [] and digests.reports == []
+    assert digests.skipped and digests.message_ids == []
     assert all(row["status"] == "open" for row in alert_rows(seeded))
 
 
@@ -389,10 +392,6 @@ def test_a_backfilled_day_does_not_rewrite_newer_state(seeded: Engine, rules: Al
         digests = compose_digests(conn, D1, RECIPIENTS, rules)
     assert changes.skipped == "alerts are already evaluated through 2026-11-21"
     assert digests.skipped == "digests were already composed for 2026-11-21" and digests.message_ids == []
-    assert [r.name for r in digests.reports] == [
-        "reclaim_candidates_U1_2026-11-20.csv",
-        "reclaim_candidates_U2_2026-11-20.csv",
-    ]
     assert (alert_rows(seeded), message_rows(seeded)) == before
 
 
@@ -423,7 +422,8 @@ def text_of(message: EmailMessage) -> str:
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
-    return [line.split(",") for line in data.decode().splitlines()]
+    # A CSV reader, as a spreadsheet reads it: every cell of the list is quoted (publish/csv_safe.py).
+    return list(csv.reader(io.StringIO(data.decode())))
 
 
 def all_keys() -> set[str]:
@@ -446,12 +446,21 @@ def test_one_digest_per_recipient_per_day(seeded: Engine, rules: AlertRules) -> 
     assert [r["message_id"] for r in rows] == first
     # The national team; Alpha's and Beta's coordinators (address normalised). Gamma has no coordinator on file,
     # Delta has nothing open.
+    # Each coordinator's reclaim list is a message of its own, keyed by the week.
     assert [(r["recipient"], r["audience"], r["channel"], r["status"]) for r in rows] == [
         ("national@hec.example", "national", "email", "pending"),
         ("alpha.coord@alpha.example", "university", "email", "pending"),
         ("beta.coord@beta.example", "university", "email", "pending"),
+        ("alpha.coord@alpha.example", "coordinator_list", "email", "pending"),
+        ("beta.coord@beta.example", "coordinator_list", "email", "pending"),
     ]
-    assert {r["digest_key"] for r in rows} == {f"{r['recipient']}|2026-11-20" for r in rows}
+    assert [r["digest_key"] for r in rows] == [
+        "national@hec.example|2026-11-20",
+        "alpha.coord@alpha.example|2026-11-20",
+        "beta.coord@beta.example|2026-11-20",
+        "alpha.coord@alpha.example|reclaim_list|U1|2026-W47",
+        "beta.coord@beta.example|reclaim_list|U2|2026-W47",
+    ]
     assert compose_d1(seeded, rules) == []
     assert message_rows(seeded) == rows
 
@@ -472,6 +481,8 @@ def test_the_national_digest_has_counts_and_no_learner(seeded: Engine, rules: Al
     assert "Joined                          30  (61.22% of allocated)" in text
     assert "Active in last 30 days          13  (26.53% of allocated)" in text
     assert "Reclaim candidates              21" in text  # U1: 6 + 5 + 5, U2: 5
+    # The lists are queued after the digest: none was on record when it was written.
+    assert "Reclaim lists so far             0 seats recommended, 0 acted on, 0 seats freed" in text
     assert "- Alpha University [U1], Punjab: 6 open (6 new)" in text
     assert "- Gamma Institute [U3], Balochistan: 1 open (1 new): low join rate" in text
     assert "NO coordinator e-mail on file" in text
@@ -480,38 +491,47 @@ def test_the_national_digest_has_counts_and_no_learner(seeded: Engine, rules: Al
 
 def test_a_coordinator_gets_their_own_university_and_its_reclaim_list_only(seeded: Engine, rules: AlertRules) -> None:
     compose_d1(seeded, rules)
-    rows = {r["recipient"]: r for r in message_rows(seeded)}
+    digests = {r["recipient"]: r for r in message_rows(seeded) if r["audience"] == "university"}
+    lists = {r["recipient"]: r for r in message_rows(seeded) if r["audience"] == "coordinator_list"}
 
-    alpha = parsed(rows["alpha.coord@alpha.example"])
+    alpha = parsed(digests["alpha.coord@alpha.example"])
+    assert alpha["Reply-To"] == "national@hec.example"
     text = text_of(alpha)
     assert "Alpha University [U1]" in text and "Beta" not in text and "Gamma" not in text
     assert "Cohort C1 (2026-08-01 to 2026-12-10): 25 seats allocated, 14 joined, 7 invitations pending" in text
     assert "- Low join rate, cohort C1 (new today): Join rate 56.00%: 14 of 25 allocated seats joined" in text
-    (attachment,) = alpha.iter_attachments()
-    assert attachment.get_filename() == "reclaim_candidates_U1_2026-11-20.csv"
+    assert "What to do by 2026-11-27: remove the learners on this week's reclaim list" in text
+    assert "Dashboard: http://localhost:8080/dlsei/universities/U1" in text
+    assert "Reclaim candidates now: 16. Reclaim lists so far: 0 seats recommended, 0 acted on, 0 seats freed." in text
+    assert list(alpha.iter_attachments()) == []  # the named list travels on its own
+
+    alpha_list = parsed(lists["alpha.coord@alpha.example"])
+    assert alpha_list["Reply-To"] == "national@hec.example"
+    assert "What to do by 2026-11-27: remove the 16 learners marked 'remove'" in text_of(alpha_list)
+    (attachment,) = alpha_list.iter_attachments()
+    assert attachment.get_filename() == "reclaim_list_U1_2026-W47.csv"
     assert attachment.get_content_type() == "text/csv"
-    table = csv_rows(attachment.get_payload(decode=True))
-    header, body = table[0], table[1:]
-    assert header[:5] == ["university_id", "cohort_id", "program_slug", "learner_key", "reason"]
-    listed = {row[3]: row for row in body}
-    expected = {learner_key(f"a-invited-{i}") for i in range(6)} | {learner_key(f"a-never-{i}") for i in range(5)}
-    expected |= {learner_key(f"a-dormant-{i}") for i in range(5)}
-    assert set(listed) == expected
-    dormant = dict(zip(header, listed[learner_key("a-dormant-0")], strict=True))
-    assert dormant["reason"] == "dormant"
-    assert dormant["last_activity_date"] == "2026-09-15"
-    assert dormant["days_since_activity"] == "66"
-    assert dormant["program_slug"] == "prog-u1"
-    assert not any(key in rows["alpha.coord@alpha.example"]["body"] for key in all_keys() - keys_of("U1"))
+    table = list(csv.DictReader(io.StringIO(attachment.get_payload(decode=True).decode("utf-8-sig"))))
+    assert {row["program_slug"] for row in table} == {"prog-u1"}
+    assert sorted(row["action"] for row in table) == ["keep"] * 3 + ["remove"] * 16
+    dormant = [row for row in table if row["why"].startswith("dormant since 2026-09-15, 66 days ago")]
+    assert len(dormant) == 4 and dormant[0]["last_activity_on"] == "2026-09-15"
+    assert {row["why"].split(" (")[0] for row in table if row["action"] == "keep"} == {
+        "kept: near completion, 85.0% of a course done",
+        "kept: still in its grace period",
+    }
+    for recipient, row in [*digests.items(), *lists.items()]:
+        university = "U1" if recipient.startswith("alpha") else "U2"
+        assert not any(key in row["body"] for key in all_keys() - keys_of(university))
 
-    beta = parsed(rows["beta.coord@beta.example"])
-    (attachment,) = beta.iter_attachments()
-    beta_listed = {row[3] for row in csv_rows(attachment.get_payload(decode=True))[1:]}
-    assert beta_listed == {learner_key(f"b-never-{i}") for i in range(5)}
-    assert not any(key in rows["beta.coord@beta.example"]["body"] for key in all_keys() - keys_of("U2"))
+    beta_list = parsed(lists["beta.coord@beta.example"])
+    (attachment,) = beta_list.iter_attachments()
+    assert attachment.get_filename() == "reclaim_list_U2_2026-W47.csv"
+    beta_rows = list(csv.DictReader(io.StringIO(attachment.get_payload(decode=True).decode("utf-8-sig"))))
+    assert [(row["program_slug"], row["action"]) for row in beta_rows] == [("prog-u2", "remove")] * 5
 
 
-def test_a_coordinator_of_two_universities_gets_one_digest_with_both_lists(seeded: Engine, rules: AlertRules) -> None:
+def test_a_coordinator_of_two_universities_gets_one_digest_and_both_lists(seeded: Engine, rules: AlertRules) -> None:
     with seeded.begin() as conn:
         conn.execute(
             update(dim_university)
@@ -523,23 +543,11 @@ def test_a_coordinator_of_two_universities_gets_one_digest_with_both_lists(seede
     assert [r["recipient"] for r in rows] == ["alpha.coord@alpha.example"]
     message = parsed(rows[0])
     assert subject_of(message).startswith("DLSEI seat alerts for 2 universities, data through 2026-11-20: 7 open")
-    assert [a.get_filename() for a in message.iter_attachments()] == [
-        "reclaim_candidates_U1_2026-11-20.csv",
-        "reclaim_candidates_U2_2026-11-20.csv",
+    lists = [parsed(r) for r in message_rows(seeded) if r["audience"] == "coordinator_list"]
+    assert [[a.get_filename() for a in m.iter_attachments()] for m in lists] == [
+        ["reclaim_list_U1_2026-W47.csv"],
+        ["reclaim_list_U2_2026-W47.csv"],
     ]
-
-
-def test_the_reclaim_lists_come_back_for_the_landing_area(seeded: Engine, rules: AlertRules) -> None:
-    with seeded.begin() as conn:
-        evaluate_alerts(conn, D1, rules)
-        first = compose_digests(conn, D1, RECIPIENTS, rules)
-        again = compose_digests(conn, D1, RECIPIENTS, rules)
-    assert [(r.name, r.seats) for r in first.reports] == [
-        ("reclaim_candidates_U1_2026-11-20.csv", 16),
-        ("reclaim_candidates_U2_2026-11-20.csv", 5),
-    ]
-    # A re-run queues nothing but hands back the same files: a task that died before storing them can retry.
-    assert again.message_ids == [] and again.reports == first.reports
 
 
 def test_a_cleared_alert_is_reported_to_its_coordinator_once(seeded: Engine, rules: AlertRules) -> None:
@@ -549,6 +557,9 @@ def test_a_cleared_alert_is_reported_to_its_coordinator_once(seeded: Engine, rul
         evaluate_alerts(conn, D2, rules)
         compose_digests(conn, D2, RECIPIENTS, rules)
     d2 = {r["recipient"]: r for r in message_rows(seeded) if r["created_for"] == D2}
+    # Alpha worsened overnight (an invitation and a join out of grace, a learner dormant). No second list this week.
+    assert {r["audience"] for r in message_rows(seeded) if r["created_for"] == D2} == {"national", "university"}
+    assert "Reclaim candidates now: 19." in text_of(parsed(d2["alpha.coord@alpha.example"]))
     assert "Cleared today:\n- Joined but never started, cohort C1" in text_of(parsed(d2["beta.coord@beta.example"]))
     national = text_of(parsed(d2["national@hec.example"]))
     assert "Closed today:\n- Beta University [U2], cohort C1: Joined but never started" in national
@@ -619,9 +630,13 @@ def test_digests_arrive_at_a_real_smtp_server_exactly_once(
     compose_d1(lite, rules)
     with lite.connect() as conn:
         report = deliver_pending(conn, SmtpTransport())
-    assert len(report.sent) == 3 and report.failed == {}
+    assert len(report.sent) == 5 and report.failed == {}
 
-    arrived = {tuple(rcpt): (sender, message) for sender, rcpt, message in smtp_server.inbox.received}
+    arrived = {
+        tuple(rcpt): (sender, message)
+        for sender, rcpt, message in smtp_server.inbox.received
+        if "reclaim list" not in str(message["Subject"])
+    }
     assert set(arrived) == {("national@hec.example",), ("alpha.coord@alpha.example",), ("beta.coord@beta.example",)}
     sender, national = arrived[("national@hec.example",)]
     assert sender == "alerts@hec.example" and national["From"] == "alerts@hec.example"
@@ -629,11 +644,10 @@ def test_digests_arrive_at_a_real_smtp_server_exactly_once(
     assert "Seats allocated                 49" in text_of(national)
     _, alpha = arrived[("alpha.coord@alpha.example",)]
     assert subject_of(alpha) == "DLSEI seat alerts for Alpha University [U1], data through 2026-11-20: 6 open, 6 new"
-    (attachment,) = alpha.iter_attachments()
-    with lite.connect() as conn:
-        (expected,) = [r for r in compose_digests(conn, D1, RECIPIENTS, rules).reports if r.university_id == "U1"]
-    assert attachment.get_filename() == expected.name
-    assert attachment.get_payload(decode=True) == expected.data
+    (alpha_list,) = [m for _, _, m in smtp_server.inbox.received if "reclaim list for Alpha" in str(m["Subject"])]
+    (expected,) = [r for r in message_rows(lite) if r["audience"] == "coordinator_list" and "U1" in r["digest_key"]]
+    (attachment,) = alpha_list.iter_attachments()
+    assert attachment.get_payload(decode=True) == next(parsed(expected).iter_attachments()).get_payload(decode=True)
 
     rows = message_rows(lite)
     assert {(r["status"], r["attempts"]) for r in rows} == {("sent", 1)}
@@ -643,7 +657,7 @@ def test_digests_arrive_at_a_real_smtp_server_exactly_once(
     assert compose_d1(lite, rules) == []
     with lite.connect() as conn:
         assert deliver_pending(conn, SmtpTransport()).sent == []
-    assert len(smtp_server.inbox.received) == 3
+    assert len(smtp_server.inbox.received) == 5
 
 
 def test_a_down_mail_server_delays_a_message_and_a_later_call_sends_it_once(
@@ -719,7 +733,7 @@ def test_the_national_picture_and_data_team_notes_reach_slack(
     transport = Router(SlackWebhookTransport(), OutboxTransport(tmp_path / "outbox"))
     with lite.connect() as conn:
         report = deliver_pending(conn, transport)
-    assert len(report.sent) == 4 and len(report.failed) == 2  # the e-mails went to the outbox; Slack said no
+    assert len(report.sent) == 6 and len(report.failed) == 2  # the e-mails went to the outbox; Slack said no
     pending = [r for r in message_rows(lite) if r["status"] == "pending"]
     assert {(r["channel"], r["attempts"]) for r in pending} == {("slack", 1)}
 
@@ -742,21 +756,21 @@ def test_the_outbox_holds_parseable_eml_and_json(lite: Engine, rules: AlertRules
     compose_d1(lite, rules)
     outbox = tmp_path / "outbox"
     with lite.connect() as conn:
-        assert len(deliver_pending(conn, OutboxTransport(outbox)).sent) == 3
+        assert len(deliver_pending(conn, OutboxTransport(outbox)).sent) == 5
     emls = sorted(outbox.glob("*.eml"))
-    assert len(emls) == 3 and len(list(outbox.glob("*.json"))) == 3
-    alpha_eml = next(p for p in emls if "alpha" in email.message_from_bytes(p.read_bytes())["To"])
+    assert len(emls) == 5 and len(list(outbox.glob("*.json"))) == 5
+    alpha_eml = next(p for p in emls if "alpha" in p.read_text() and "coordinator_list" in p.name)
     message = email.message_from_bytes(alpha_eml.read_bytes(), policy=policy.default)
     assert message["From"] == "dlsei-alerts@hec.example" and message["Date"] and message["Message-ID"]
     (attachment,) = message.iter_attachments()
     twin = json.loads(alpha_eml.with_suffix(".json").read_text())
     assert twin["recipient"] == message["To"] == "alpha.coord@alpha.example"
     assert twin["subject"] == subject_of(message)
-    assert twin["audience"] == "university" and twin["created_for"] == "2026-11-20"
+    assert twin["audience"] == "coordinator_list" and twin["created_for"] == "2026-11-20"
     assert twin["text"] == text_of(message).replace("\r\n", "\n")  # the .eml keeps RFC 5322's CRLF line ends
     assert twin["attachments"] == [
         {
-            "filename": "reclaim_candidates_U1_2026-11-20.csv",
+            "filename": "reclaim_list_U1_2026-W47.csv",
             "content_type": "text/csv",
             "size_bytes": len(attachment.get_payload(decode=True)),
         }
@@ -781,12 +795,13 @@ def test_the_transport_follows_the_configuration(monkeypatch: pytest.MonkeyPatch
 def test_run_alerts_does_a_day_end_to_end(lite: Engine, rules: AlertRules, tmp_path: Path) -> None:
     res = Resources(lite, LocalLanding(tmp_path / "landing"))
     summary = run_alerts(res, [D1], rules=rules, recipients=RECIPIENTS, transport=OutboxTransport(tmp_path))
-    assert [f.key for f in res.landing.list("reports/")] == [
-        "reports/reclaim_candidates_U1_2026-11-20.csv",
-        "reports/reclaim_candidates_U2_2026-11-20.csv",
-    ]
+    assert res.landing.list("reports/") == []  # the lists travel by e-mail only: no file a day
     (day,) = summary["dates"]
-    assert set(day["opened"]) == EXPECTED_D1 and len(day["queued"]) == 3
-    assert len(summary["sent"]) == 3 and summary["failed"] == {}
+    assert set(day["opened"]) == EXPECTED_D1 and len(day["queued"]) == 5 and day["recommended"] == 21
+    assert len(summary["sent"]) == 5 and summary["failed"] == {}
+    # Delivered, a list is not kept in the warehouse: the learners it named are in the identity store alone.
+    lists = [r for r in message_rows(lite) if r["audience"] == "coordinator_list"]
+    assert [(r["status"], r["body"]) for r in lists] == [("sent", DELIVERED)] * 2
+    assert len(list(tmp_path.glob("*coordinator_list_email.eml"))) == 2
     again = run_alerts(res, [D1], rules=rules, recipients=RECIPIENTS, transport=OutboxTransport(tmp_path))
     assert again["sent"] == [] and again["dates"][0]["queued"] == []

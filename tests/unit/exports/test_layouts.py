@@ -92,9 +92,9 @@ def test_legacy_usage_28() -> None:
     assert ayesha["course_grade"] == 0.0  # a zero grade while not completed is a real value, not missing
     assert pd.isna(ayesha["completion_time"])
     assert pd.isna(ayesha["certificate_url"])
+    assert not ayesha["for_credit"] and parsed.frame["for_credit"].dtype == "boolean"  # Yes/No, like Completed
     assert json.loads(ayesha["extras"]) == {
         "Enrollment Source": "Invitation",
-        "For Credit": "No",
         "Job Title": "Student",
         "Job Type": "Full-time",
         "Location City": "Lahore",

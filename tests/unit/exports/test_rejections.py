@@ -90,10 +90,39 @@ def test_non_utf8_bytes_in_the_header(tmp_path: Path) -> None:
     assert "at byte 1 (line 1)" in error.detail
 
 
-def test_a_utf16_file_is_an_encoding_fault(tmp_path: Path) -> None:
-    error = refused(tmp_path, lines(row()).decode().encode("utf-16"))
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_an_encoding_fault_that_names_utf16(tmp_path: Path, codec: str) -> None:
+    error = refused(tmp_path, lines(row()).decode().encode(codec))
     assert error.rule == "encoding"
-    assert "at byte 0 (line 1)" in error.detail
+    assert "the file is UTF-16 text" in error.detail
+
+
+def test_nul_bytes_are_named_not_taken_for_missing_columns(tmp_path: Path) -> None:
+    data = lines(row(), row())
+    at = data.index(b"\n") + 10
+    error = refused(tmp_path, data[:at] + b"\0\0\0" + data[at:])
+    assert (error.rule, error.detail) == ("nul_bytes", f"the file holds NUL bytes (the first at byte {at})")
+
+
+def test_a_field_over_the_limit_names_its_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_CSV_MAX_FIELD_BYTES", str(64 << 10))
+    error = refused(tmp_path, lines(row(), row(name="A" * (100 << 10)), row()))
+    assert (error.rule, error.row) == ("field_too_large", 2)
+    assert "longer than 65536 bytes" in error.detail and "AIRFLOW_VAR_DLSEI_CSV_MAX_FIELD_BYTES" in error.detail
+
+
+def test_a_header_over_the_limit_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    # A first record of 3 MB with no line break: the csv module's own limit (128 KiB) used to escape as _csv.Error.
+    error = refused(tmp_path, b"x" * (3 << 20))
+    assert (error.rule, error.row) == ("field_too_large", None)
+    assert "the header is longer than 2097152 bytes" in error.detail
+
+
+def test_a_one_megabyte_field_is_legal(tmp_path: Path) -> None:
+    path = tmp_path / "Membership Report 2026-11-02 02-00-00 UTC.csv"
+    path.write_bytes(lines(row(), row(name="N" * 1_000_000), row()))
+    (export,) = read_export(path.name, path)
+    assert export.frame["name"].str.len().tolist() == [8, 1_000_000, 8]
 
 
 def test_a_multibyte_character_cut_at_the_end_of_the_file(tmp_path: Path) -> None:

@@ -177,7 +177,7 @@ def test_the_earliest_bad_row_wins_across_columns(write_export: WriteExport) -> 
         ("# Enrolled Courses", "2.5", "number"),
         ("# Completed Courses", "two", "number"),
         ("Join Date", "20/04/2025", "timestamp"),
-        ("Member State", "REMOVED", "member_state"),
+        ("Member State", "SUSPENDED", "member_state"),
     ],
 )
 def test_bad_membership_values(write_export: WriteExport, column: str, value: str, rule: str) -> None:
@@ -186,9 +186,9 @@ def test_bad_membership_values(write_export: WriteExport, column: str, value: st
 
 
 def test_an_unknown_state_is_named_but_never_an_address(write_export: WriteExport) -> None:
-    error = rejected(write_export, LEGACY_MEMBERSHIP_16, [{**MEMBER, "Member State": "removed"}])
-    assert "'REMOVED'" in error.detail
-    assert "INVITED, MEMBER" in error.detail
+    error = rejected(write_export, LEGACY_MEMBERSHIP_16, [{**MEMBER, "Member State": "suspended"}])
+    assert "'SUSPENDED'" in error.detail
+    assert "INVITED, MEMBER, REMOVED" in error.detail
     error = rejected(write_export, LEGACY_MEMBERSHIP_16, [{**MEMBER, "Member State": "x@y.pk"}])
     assert error.rule == "member_state"
     assert "x@y" not in str(error).lower()

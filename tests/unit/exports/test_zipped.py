@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hostile_files import zip_bomb
 
 from dlsei.canonical import COURSE_ACTIVITY, MEMBERSHIP
 from dlsei.exports import ExportRejected, read_export
@@ -97,3 +100,99 @@ def test_content_not_name_decides_zip_or_csv(tmp_path: Path) -> None:
     plain.write_bytes((FIXTURES / "legacy_membership_16.csv").read_bytes())
     [parsed] = read_export(plain.name, plain)
     assert parsed.layout == "legacy_membership_16"
+
+
+def test_an_empty_course_member_reads_empty_when_the_programme_member_lists_members(tmp_path: Path) -> None:
+    header_only = (FIXTURES / "current_course_activity_35.csv").read_text().splitlines()[0] + "\n"
+    path = console_zip(tmp_path, **{COURSES: header_only})
+    courses, programmes = read_export(path.name, path)
+    assert (courses.kind, courses.rows_read, list(courses.frame.columns)) == (
+        COURSE_ACTIVITY,
+        0,
+        list(read_export(COURSES, FIXTURES / "current_course_activity_35.csv")[0].frame.columns),
+    )
+    assert programmes.rows_read == 2
+
+
+def test_an_empty_course_member_with_an_empty_programme_member_refuses_the_zip(tmp_path: Path) -> None:
+    members = {
+        name: (FIXTURES / fixture).read_text().splitlines()[0] + "\n"
+        for name, fixture in (
+            (COURSES, "current_course_activity_35.csv"),
+            (PROGRAMMES, "current_program_activity_23.csv"),
+        )
+    }
+    path = console_zip(tmp_path, **members)
+    with pytest.raises(ExportRejected) as caught:
+        read_export(path.name, path)
+    assert caught.value.rule == "header_only"
+
+
+def refusal(path: Path) -> ExportRejected:
+    with pytest.raises(ExportRejected) as caught:
+        read_export(path.name, path)
+    return caught.value
+
+
+def test_a_zip_bomb_is_refused_from_its_directory(tmp_path: Path) -> None:
+    bomb = zip_bomb(tmp_path / f"HEC {STAMP}.zip", COURSES)
+    assert bomb.stat().st_size < 1 << 20
+    error = refusal(bomb)
+    assert error.rule == "zip_limits"
+    assert f"member {COURSES!r} expands" in error.detail and "AIRFLOW_VAR_DLSEI_ZIP_MAX_RATIO" in error.detail
+
+
+def test_a_bomb_whose_directory_lies_stops_early_in_bounded_memory(tmp_path: Path) -> None:
+    # Measured in a process of its own: the peak resident memory of the whole process, imports included. Read as
+    # VmHWM, the new program's own high-water mark: getrusage's ru_maxrss keeps the forking pytest worker's peak.
+    probe = f"""
+import re, sys
+from pathlib import Path
+sys.path.insert(0, {str(Path(__file__).parents[1])!r})
+from hostile_files import zip_bomb
+from dlsei.exports import ExportRejected, read_export
+rules = []
+for declared in (None, 1 << 20):
+    bomb = zip_bomb(Path({str(tmp_path)!r}) / f"bomb-{{declared}}.zip", {COURSES!r}, declared=declared)
+    try:
+        read_export(bomb.name, bomb)
+    except ExportRejected as error:
+        rules.append(error.rule)
+peak_kb = re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1)
+print(",".join(rules), int(peak_kb) // 1024)
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300)
+    rules, peak_mb = done.stdout.split()
+    # The lying directory passes the size checks; the extraction stops at the size it declared and the bytes beyond
+    # it fail their checksum, so the file is refused without ever being expanded.
+    assert rules == "zip_limits,zip_corrupt"
+    assert int(peak_mb) < 300, f"peak resident memory {peak_mb} MB"
+
+
+def test_too_many_members_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBERS", "5")
+    error = refusal(console_zip(tmp_path))
+    assert (error.rule, error.detail) == ("zip_limits", "6 members, more than 5 (AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBERS)")
+
+
+def test_members_over_the_size_limits_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBER_BYTES", "1000")
+    assert "AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBER_BYTES" in refusal(console_zip(tmp_path)).detail
+    monkeypatch.delenv("AIRFLOW_VAR_DLSEI_ZIP_MAX_MEMBER_BYTES")
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_ZIP_MAX_TOTAL_BYTES", "2000")
+    assert "AIRFLOW_VAR_DLSEI_ZIP_MAX_TOTAL_BYTES" in refusal(console_zip(tmp_path)).detail
+
+
+@pytest.mark.parametrize("name", [f"CourseActivity {STAMP}.zip", f"CourseActivity {STAMP}.csv"])
+def test_an_archive_inside_the_archive_is_refused(tmp_path: Path, name: str) -> None:
+    inner = console_zip(tmp_path).read_bytes()
+    error = refusal(bundle(tmp_path / "outer.zip", {name: inner}))
+    assert error.rule == "zip_nested"
+    assert repr(name) in error.detail
+
+
+def test_a_zip_slip_member_is_named_verbatim(tmp_path: Path) -> None:
+    name = f"../../etc/\x1b[31m{COURSES}"
+    error = refusal(bundle(tmp_path / "slip.zip", {name: "x"}))
+    assert error.rule == "zip_slip"
+    assert "'../../etc/\\x1b[31m" in error.detail and "\x1b" not in error.detail

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -14,9 +15,11 @@ from pathlib import Path
 
 import pytest
 from dlsei_dev.generator import SampleConfig, generate_sample
+from hostile_files import zip_bomb
 from sqlalchemy import Engine, func, select
 
 from dlsei.cli import main
+from dlsei.ingest.arrivals import missing_exports, published_kinds
 from dlsei.ingest.coursera import ingest_coursera_exports
 from dlsei.ingest.intake import FAILED_CHECK
 from dlsei.ingest.landing import Landing, landing_from_url
@@ -24,7 +27,7 @@ from dlsei.ingest.ledger import LOADED, QUARANTINED
 from dlsei.resources import Resources
 from dlsei.runs import KARACHI, RunContext
 from dlsei.settings import load_settings
-from dlsei.warehouse.schema import alert_message, file_ledger, snap_course_activity, snap_membership
+from dlsei.warehouse.schema import alert_message, dq_result, file_ledger, snap_course_activity, snap_membership
 
 STAMP = "2026-11-02 02-00-00 UTC"
 USAGE = f"Usage Report {STAMP}.csv"
@@ -62,6 +65,17 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _bomb() -> bytes:
+    """A ZIP of half a megabyte whose member expands to 512 MiB of NUL bytes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        return zip_bomb(Path(scratch) / "bomb.zip", f"CourseActivity x - {STAMP}.csv").read_bytes()
+
+
+def _nul(data: bytes) -> bytes:
+    at = data.index(b"\n", data.index(b"\n") + 1)
+    return data[:at] + b"\0" * 4 + data[at:]
+
+
 # name suffix -> (how to break the good usage report, the rule the ledger must give)
 BAD: dict[str, tuple[Callable[[str, bytes], bytes], str]] = {
     "unknown": (lambda t, b: b"colour,size\nred,3\n", "unknown_layout"),
@@ -75,6 +89,12 @@ BAD: dict[str, tuple[Callable[[str, bytes], bytes], str]] = {
     "progress": (lambda t, b: _replace_cell(t, "Overall Progress", "150.00", row=4), "progress_range"),
     "noslug": (lambda t, b: _replace_cell(t, "Program Slug", "", row=2), FAILED_CHECK),
     "zipextra": (lambda t, b: _zip({f"CourseActivity x - {STAMP}.csv": b, "readme.txt": b"hello"}), "zip_members"),
+    "zipbomb": (lambda t, b: _bomb(), "zip_limits"),
+    "zipslip": (lambda t, b: _zip({f"../../CourseActivity x - {STAMP}.csv": b}), "zip_slip"),
+    "zipnested": (lambda t, b: _zip({f"CourseActivity x - {STAMP}.csv": _zip({"a.csv": b})}), "zip_nested"),
+    "hugeheader": (lambda t, b: b"Name," + b"x" * (3 << 20) + b"\n" + b, "field_too_large"),
+    "nul": (lambda t, b: _nul(b), "nul_bytes"),
+    "utf16": (lambda t, b: t.encode("utf-16"), "encoding"),
 }
 
 
@@ -113,6 +133,8 @@ def test_every_bad_file_is_quarantined_and_the_good_ones_still_load(
         landing.put(f"incoming/{name}", data)
 
     run = RunContext(load_id="test/bad-input", logical_dt=RUN_AT, settings=load_settings())
+    # The sensor's look at the waiting files never raises, whatever they hold: both exports are there.
+    assert missing_exports(run, Resources(warehouse, landing)) == []
     report = ingest_coursera_exports(run, Resources(warehouse, landing))
 
     statuses = {o.file_name: o.status for o in report.outcomes}
@@ -185,3 +207,40 @@ def test_a_fixed_quarantined_file_replays_with_one_command(
     second = ingest_coursera_exports(run, Resources(warehouse, landing))
     assert [(o.file_name, o.status) for o in second.outcomes] == [(USAGE, LOADED)]
     assert not [f for f in landing.list("quarantine/") if f.name.startswith(USAGE)]
+
+
+def test_a_zip_whose_course_member_is_empty_loads_with_a_warning(landing: Landing, warehouse: Engine) -> None:
+    """A day nobody studied: the console's CourseActivity member is header-only while its ProgramActivity member
+    lists the programme's members. The ZIP loads (both kinds published for the date), the empty member warned."""
+    fixtures = Path(__file__).parents[2] / "fixtures" / "exports"
+    stamp = "CourseraEnterpriseExport 2026-05-04 17-33-53 UTC"
+    courses = (fixtures / "current_course_activity_35.csv").read_text().splitlines()[0] + "\n"
+    name = f"HEC Cohort 2 - {stamp}.zip"
+    landing.put(
+        f"incoming/{name}",
+        _zip(
+            {
+                f"CourseActivity HEC Cohort 2 - {stamp}.csv": courses.encode(),
+                f"ProgramActivity HEC Cohort 2 - {stamp}.csv": (
+                    fixtures / "current_program_activity_23.csv"
+                ).read_bytes(),
+            }
+        ),
+    )
+    run = RunContext(
+        load_id="test/empty-member", logical_dt=datetime(2026, 5, 5, 8, tzinfo=KARACHI), settings=load_settings()
+    )
+    report = ingest_coursera_exports(run, Resources(warehouse, landing))
+    assert [(o.file_name, o.status, o.rows_loaded) for o in report.outcomes] == [(name, LOADED, 2)]
+    as_of = report.outcomes[0].as_of_date
+    assert published_kinds(warehouse, as_of) == {"course_activity", "membership"}
+    with warehouse.connect() as conn:
+        warnings = conn.execute(
+            select(dq_result.c.suite, dq_result.c.expectation, dq_result.c.severity).where(
+                dq_result.c.load_id == run.load_id, dq_result.c.success.is_(False)
+            )
+        ).all()
+        members = conn.execute(select(func.count()).select_from(snap_membership)).scalar_one()
+    assert [(w.expectation, w.severity) for w in warnings] == [("expect_table_row_count_to_be_between", "warning")]
+    assert "course_activity" in warnings[0].suite
+    assert members == 2

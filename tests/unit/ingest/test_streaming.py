@@ -22,7 +22,7 @@ from dlsei.quality.definitions import CHECKS
 from dlsei.resources import Resources
 from dlsei.runs import KARACHI, RunContext
 from dlsei.settings import load_settings
-from dlsei.warehouse.schema import dq_result, file_ledger, snap_course_activity
+from dlsei.warehouse.schema import dq_rejected_row, dq_result, file_ledger, snap_course_activity
 
 WriteExport = Callable[..., Path]
 NAME = "Usage Report 2026-11-02 02-00-00 UTC.csv"
@@ -84,15 +84,30 @@ def test_repeats_in_other_chunks_fold_and_the_ledger_adds_up(
     assert results == len(CHECKS["coursera_course_activity"]), "one result per expectation for the file"
 
 
-def test_a_bad_record_in_the_last_chunk_publishes_nothing(
+def test_a_bad_value_in_the_last_chunk_rejects_its_row_by_its_record_number(
     landing: Landing, warehouse: Engine, write_export: WriteExport
 ) -> None:
     rows = enrolments(r39990={"Enrollment Time": "next tuesday"})
+    assert ingest(landing, warehouse, write_export(LEGACY_USAGE_28, rows)) == LOADED
+    with warehouse.connect() as conn:
+        entry = conn.execute(select(file_ledger)).one()
+        rejected = conn.execute(select(dq_rejected_row.c.record_no, dq_rejected_row.c.rule)).all()
+    assert rejected == [(39991, "timestamp")], "record numbers run on across chunks, rejected records included"
+    assert (entry.rows_read, entry.rows_loaded, entry.rows_rejected) == (ENROLMENTS, ENROLMENTS - 1, 1)
+    assert snapshot_count(warehouse) == ENROLMENTS - 1
+
+
+def test_a_structural_fault_in_the_last_chunk_publishes_nothing(
+    landing: Landing, warehouse: Engine, write_export: WriteExport
+) -> None:
+    rows: list = enrolments()
+    rows[39990] = [*(rows[39990].get(column, "") for column in LEGACY_USAGE_28), "one field too many"]
     assert ingest(landing, warehouse, write_export(LEGACY_USAGE_28, rows)) == QUARANTINED
     with warehouse.connect() as conn:
         entry = conn.execute(select(file_ledger)).one()
-    assert "row 39991" in entry.reason
-    assert snapshot_count(warehouse) == 0
+        rejected = conn.execute(select(func.count()).select_from(dq_rejected_row)).scalar_one()
+    assert "row 39991: rule 'field_count'" in entry.reason
+    assert (snapshot_count(warehouse), rejected) == (0, 0)
 
 
 def test_a_critical_failure_in_one_chunk_quarantines_the_file(

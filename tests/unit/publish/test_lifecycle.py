@@ -3,17 +3,27 @@ whatever order the days are published in, on both backends."""
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select
+from dlsei_dev.generator import SampleConfig, generate_sample
+from sqlalchemy import Engine, delete, func, insert, select
 from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, load_membership, programmes, seat
 
+from dlsei.ingest.coursera import ingest_coursera_exports
+from dlsei.ingest.landing import landing_from_url
+from dlsei.ingest.registry import ingest_registry
+from dlsei.publish import marts
 from dlsei.publish.lifecycle import publish_lifecycle
+from dlsei.publish.seats import running_programmes
+from dlsei.resources import Resources
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
-from dlsei.warehouse.schema import fact_seat_day, fact_seat_lifecycle, snap_course_activity
+from dlsei.warehouse.schema import fact_seat_day, fact_seat_lifecycle, mart_quota_utilisation, snap_course_activity
 
 D1, D2, D3, D4 = (date(2026, 11, 7) + timedelta(days=i) for i in range(4))
 
@@ -139,3 +149,54 @@ def test_every_publishing_order_ends_with_the_same_history(seeded: Engine) -> No
             conn.execute(delete(fact_seat_lifecycle))
         publish(seeded, (*order, order[1]))
         assert history(seeded) == EXPECTED_HISTORY, order
+
+
+def test_a_day_with_one_removed_row_publishes_every_programme_with_that_seat_removed(
+    dlsei_env: Path, warehouse: Engine, tmp_path: Path
+) -> None:
+    sample = generate_sample(SampleConfig(out_dir=tmp_path / "sample", universities=3, people=200, days=2, mess=False))
+    settings = load_settings()
+    landing = landing_from_url(settings.landing_url)
+    res = Resources(warehouse, landing)
+    memberships = sorted(path for path in sample.files if path.name.startswith("Membership Report"))
+    last = memberships[-1]
+    records = list(csv.reader(io.StringIO(last.read_text(encoding="utf-8"))))
+    state, slug = records[0].index("Member State"), records[0].index("Program Slug")
+    removed_row = next(n for n, record in enumerate(records[1:], start=1) if record[state] == "MEMBER")
+    records[removed_row][state] = "REMOVED"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(records)
+    for path in sample.files:
+        data = buffer.getvalue().encode("utf-8") if path == last else path.read_bytes()
+        landing.put(f"incoming/{path.name}", data)
+    run = RunContext(load_id="test/removed", logical_dt=at(date(2026, 11, 3), 480), settings=settings)
+    ingest_registry(run, res)
+    outcomes = ingest_coursera_exports(run, res).outcomes
+    assert {o.status for o in outcomes} == {"loaded"} and len(outcomes) == 4, [o.reason for o in outcomes]
+    days = sorted({o.as_of_date for o in outcomes if o.as_of_date})
+    for day in days:
+        marts.refresh_utilisation(warehouse, run, day)
+
+    day = days[-1]
+    with warehouse.connect() as conn:
+        running = set(conn.execute(select(running_programmes(day).c.program_slug)).scalars())
+        published = conn.execute(
+            select(mart_quota_utilisation.c.cohort_id, func.sum(mart_quota_utilisation.c.removed))
+            .where(mart_quota_utilisation.c.as_of_date == day)
+            .group_by(mart_quota_utilisation.c.cohort_id)
+        ).all()
+        removed = (
+            conn.execute(
+                select(fact_seat_day.c.program_slug).where(
+                    fact_seat_day.c.as_of_date == day, fact_seat_day.c.state == "removed"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        states_of_programmes = set(
+            conn.execute(select(fact_seat_day.c.program_slug).where(fact_seat_day.c.as_of_date == day)).scalars()
+        )
+    assert running and states_of_programmes == running, "every running programme is published"
+    assert published and sum(count for _, count in published) >= 1
+    assert records[removed_row][slug] in removed

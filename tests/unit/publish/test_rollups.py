@@ -4,6 +4,7 @@ summary and the alert digests show the same figures to the same decimal, read fr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from dlsei.alerts.picture import take_picture
 from dlsei.alerts.texts import national_text
 from dlsei.report.overview import SUMMARY_WIDTH, render
 from dlsei.warehouse.schema import MEASURES, alert, dim_seat_allocation, dim_university, mart_quota_utilisation
-from dlsei.web.status import create_app
+from dlsei.web.app import create_app
 
 A = date(2026, 11, 20)
 # (university, cohort, allocated, active_30d): Alpha's two cohorts sum to 1 of 3 (33.33%, not the 25% an average of
@@ -74,10 +75,12 @@ def seed(engine: Engine) -> None:
             )
 
 
-def test_the_status_page_the_summary_and_the_digest_agree_to_the_decimal(warehouse: Engine, dlsei_env: Path) -> None:
+def test_the_status_page_the_summary_and_the_digest_agree_to_the_decimal(
+    warehouse: Engine, dlsei_env: Path, sign_in: Callable
+) -> None:
     seed(warehouse)
 
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), cookies={"_token": sign_in("viewer")}) as client:
         status = client.get("/status").json()
     on_status_page = {
         u["university"]: None if u["utilisation_pct"] is None else f"{u['utilisation_pct']:.2f}"

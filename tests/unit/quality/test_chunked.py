@@ -35,7 +35,7 @@ def broken_course_activity() -> pd.DataFrame:
 
 def broken_membership() -> pd.DataFrame:
     frame = many(membership(), 4, "program_slug")
-    frame.loc[3, "member_state"] = "LEFT"
+    frame.loc[3, "member_state"] = "SUSPENDED"
     frame.loc[7, "last_activity_at"] = pd.Timestamp("2030-01-01", tz="UTC")
     return frame
 

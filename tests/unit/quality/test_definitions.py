@@ -19,6 +19,8 @@ from dlsei.canonical import REGISTRY_FILES
 from dlsei.quality import SUITES, QualityReport, build_data_docs, store_results, validate
 from dlsei.quality.context import ROOT_ENV, gx_root
 from dlsei.quality.definitions import CHECKS, CRITICAL, RECONCILED, WARNING
+from dlsei.quality.derived import DERIVABLE_CELLS
+from dlsei.quality.disclosure import COUNTS as DISCLOSURE_COUNTS
 from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
 from dlsei.warehouse.schema import dq_result, mart_quota_utilisation
@@ -67,6 +69,7 @@ def people() -> pd.DataFrame:
         role=("student", "student", "faculty"),
         status=("enrolled", "graduated", "enrolled"),
         status_date=("2023-01-15", None, "2019-09-01"),
+        gender=("female", "male", None),
     )
 
 
@@ -78,6 +81,7 @@ def seat_allocations() -> pd.DataFrame:
         cohort_start=("2023-01-01", "2023-08-01", "2023-01-01"),
         cohort_end=("2023-07-31", "2024-01-31", "2023-07-31"),
         seats=("1200", "800", "0"),
+        seat_price=("24.50", None, "21"),
     )
 
 
@@ -142,6 +146,27 @@ def mart(**first_row: float) -> pd.DataFrame:
     return frame
 
 
+def public_rollup() -> pd.DataFrame:
+    """The nation, two regions and two sectors, every count at least k = 5: nothing withheld."""
+    rows = []
+    for breakdown, category, share in (
+        ("national", "national", 2),
+        ("region", "Punjab", 1),
+        ("region", "Sindh", 1),
+        ("sector", "public", 1),
+        ("sector", "private", 1),
+    ):
+        row = {name: share * value for name, value in _MART_BASE.items()}
+        row["joined"] = row["active_30d"] + row["dormant"] + row["never_started"]
+        row["seats_held"] = row["invited"] + row["joined"]
+        row["free_seats"] = row["allocated"] - row["seats_held"]
+        row["removed"] = share * 5
+        row["utilisation_pct"] = round(100 * row["active_30d"] / row["allocated"], 2)
+        row["join_rate_pct"] = round(100 * row["joined"] / row["allocated"], 2)
+        rows.append({"breakdown": breakdown, "category": category, **row})
+    return pd.DataFrame(rows)
+
+
 GOOD: dict[str, Callable[[], pd.DataFrame]] = {
     "course_activity": course_activity,
     "membership": membership,
@@ -151,6 +176,7 @@ GOOD: dict[str, Callable[[], pd.DataFrame]] = {
     "registry:programmes": programmes,
     "registry:course_catalogue": course_catalogue,
     "mart:quota_utilisation": mart,
+    "mart:public_rollup": public_rollup,
 }
 PARAMETERS: dict[str, dict[str, object]] = {
     "course_activity": {"export_ts": EXPORT_TS},
@@ -158,6 +184,7 @@ PARAMETERS: dict[str, dict[str, object]] = {
     **{kind: {"university_ids": UNIVERSITY_IDS} for kind in GOOD if kind.startswith("registry:")},
     # The snapshots the good mart was counted from hold exactly its totals.
     "mart:quota_utilisation": {f"snapshot_{column}": int(mart()[column].sum()) for column in RECONCILED},
+    "mart:public_rollup": {"min_cell": 5},
 }
 
 
@@ -236,7 +263,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ),
     *(
         ("course_activity", TYPE, column, retype(column, "object"), ())
-        for column in ("completed", "removed_from_program")
+        for column in ("completed", "removed_from_program", "for_credit")
     ),
     ("course_activity", NOT_NULL, "email", set_cell("email", pd.NA), ()),
     ("course_activity", NOT_NULL, "program_slug", set_cell("program_slug", pd.NA), ()),
@@ -268,7 +295,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ("membership", COMPOUND, "email, program_slug", repeat_first_row, ()),
     ("membership", REGEX, "email", set_cell("email", "ayesha.siddiqui at pu.edu.pk"), ()),
     ("membership", NOT_NULL, "member_state", set_cell("member_state", pd.NA), ()),
-    ("membership", IN_SET, "member_state", set_cell("member_state", "REMOVED"), ()),
+    ("membership", IN_SET, "member_state", set_cell("member_state", "SUSPENDED"), ()),
     ("membership", BETWEEN, "last_activity_at", set_cell("last_activity_at", AFTER_EXPORT), ()),
     ("membership", BETWEEN, "learning_hours", set_cell("learning_hours", -1.0), ()),
     ("membership", BETWEEN, "enrolled_courses", set_cell("enrolled_courses", -1), ()),
@@ -292,6 +319,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ("registry:universities", REGEX, "coordinator_email", set_cell("coordinator_email", "n/a"), ()),
     ("registry:people", COLUMNS, None, drop("full_name"), ()),
     ("registry:people", ROWS, None, no_rows, ()),
+    ("registry:people", IN_SET, "gender", set_cell("gender", "F"), ()),
     ("registry:people", NOT_NULL, "roll_number", set_cell("roll_number", pd.NA), ()),
     ("registry:people", UNIQUE, "roll_number", set_cell("roll_number", "PU-2019-7781"), ()),
     ("registry:people", NOT_NULL, "cnic", set_cell("cnic", pd.NA), ()),
@@ -337,6 +365,7 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ),
     ("registry:seat_allocations", NOT_NULL, "seats", set_cell("seats", pd.NA), ()),
     ("registry:seat_allocations", REGEX, "seats", set_cell("seats", "10%"), ()),
+    ("registry:seat_allocations", REGEX, "seat_price", set_cell("seat_price", "$24"), ()),
     (
         "registry:seat_allocations",
         IN_SET,
@@ -424,6 +453,15 @@ CASES: list[tuple[str, str, str | None, Mutation, tuple[tuple[str, str | None], 
     ("mart:quota_utilisation", SUM, "enrolments", rebuilt_mart(enrolments=119), ()),
     ("mart:quota_utilisation", SUM, "joined", rebuilt_mart(dormant=9), ()),
     ("mart:quota_utilisation", SUM, "seats_held", rebuilt_mart(invited=9), ()),
+    ("mart:public_rollup", COLUMNS, None, drop("certificates"), ((BETWEEN, "certificates"),)),
+    ("mart:public_rollup", NOT_NULL, "breakdown", set_cell("breakdown", None, 1), ()),
+    ("mart:public_rollup", IN_SET, "breakdown", set_cell("breakdown", "province", 1), ()),
+    ("mart:public_rollup", NOT_NULL, "category", set_cell("category", None, 1), ()),
+    ("mart:public_rollup", COMPOUND, "breakdown, category", repeat_first_row, ()),
+    # A count of 3 published (k = 5): it should have been withheld.
+    *(("mart:public_rollup", BETWEEN, count, set_cell(count, 3, 1), ()) for count in DISCLOSURE_COUNTS),
+    # Punjab's removed seats withheld alone: the national total minus Sindh's gives them back.
+    ("mart:public_rollup", IN_SET, DERIVABLE_CELLS, set_cell("removed", None, 1), ()),
 ]
 
 

@@ -16,6 +16,7 @@ from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
     MEASURES,
     alert_message,
+    dq_rejected_row,
     mart_quota_utilisation,
     pipeline_run,
     snap_course_activity,
@@ -86,7 +87,7 @@ def test_a_morning_with_everything_in_is_fine(healthy: Engine, capsys: pytest.Ca
     assert code == 0, out
     assert "published through 2026-11-09, expected 2026-11-09" in out
     assert "every export loaded from 2026-11-05 to 2026-11-09" in out
-    assert out.rstrip().endswith("All 5 checks are fine.")
+    assert out.rstrip().endswith("All 6 checks are fine.")
 
 
 def test_the_next_morning_without_its_data_needs_attention(healthy: Engine, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,6 +119,21 @@ def test_each_problem_is_named_with_what_to_do(healthy: Engine, capsys: pytest.C
                 created_for=date(2026, 11, 12),
             )
         )
+        # A row rejected on the 11th, its rule not fixed yet.
+        conn.execute(
+            insert(dq_rejected_row).values(
+                file_id=1,
+                file_name="Membership Report x.csv",
+                kind="membership",
+                as_of_date=date(2026, 11, 11),
+                record_no=7,
+                rule="member_state",
+                column_name="Member State",
+                value="SUSPENDED",
+                status="open",
+                load_id="run",
+            )
+        )
 
     code, out = health(capsys, MORNING + timedelta(days=2))
 
@@ -131,4 +147,6 @@ def test_each_problem_is_named_with_what_to_do(healthy: Engine, capsys: pytest.C
     assert "ATTENTION  runs: last run failed: coursera_exports" in out
     assert "- coursera_exports scheduled__2026-11-12T03:40:00+00:00 failed, finished 2026-11-12 08:40" in out
     assert "- data_team: Failed: coursera_exports.land_exports for 2026-11-12 (2 attempt(s); SMTPServer" in out
-    assert out.rstrip().endswith("Needs attention: exports, quarantine, runs, messages.")
+    assert "ATTENTION  rejected rows: 1 in 1 file(s)" in out
+    assert "- 2026-11-11 Membership Report x.csv: rule 'member_state' in 'Member State', 1 row(s)" in out
+    assert out.rstrip().endswith("Needs attention: exports, quarantine, rejected rows, runs, messages.")

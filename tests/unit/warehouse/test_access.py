@@ -30,6 +30,20 @@ ANALYST_READS = (
     "v_learner_match",
     "v_university",
     "v_course",
+    "mart_public_rollup",
+    "v_public_by_region",
+    "v_public_by_sector",
+    "v_public_national",
+    "v_university_cohorts",
+    "v_utilisation_national_latest",
+    "v_public_national_latest",
+    "v_equity",
+    "v_equity_gap",
+    "v_cost_national",
+    "v_cost_by_allocation",
+    "v_skills_by_university",
+    "v_skills_national",
+    "reconciliation_check",
 )
 # Learner and person keys, or staff e-mail addresses and file names: the pipeline's, not the analysts'.
 ANALYST_REFUSED = (

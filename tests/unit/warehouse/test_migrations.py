@@ -52,6 +52,35 @@ VIEWS = {
     "v_utilisation_by_sector",
     "v_utilisation_national",
     "v_activity_by_domain",
+    "v_public_by_region",
+    "v_public_by_sector",
+    "v_public_national",
+    "v_university_cohorts",
+    "v_equity",
+    "v_equity_gap",
+    "v_cost_by_allocation",
+    "v_cost_by_university",
+    "v_cost_by_cohort",
+    "v_cost_by_region",
+    "v_cost_national",
+    "v_skills_by_university",
+    "v_skills_national",
+    *(
+        f"{view}_latest"
+        for view in (
+            "v_quota_utilisation",
+            "v_utilisation_by_university",
+            "v_utilisation_by_region",
+            "v_utilisation_by_sector",
+            "v_utilisation_national",
+            "v_learner_match",
+            "v_activity_by_domain",
+            "v_activity_by_course_type",
+            "v_public_by_region",
+            "v_public_by_sector",
+            "v_public_national",
+        )
+    ),
     "v_activity_by_course_type",
     "v_learner_match",
 }
@@ -78,8 +107,12 @@ def test_upgrade_from_0001_keeps_the_published_rows_and_republishes_their_dates(
     with engine.begin() as conn:
         ledger_file(conn, 1, day)
         conn.execute(insert(mart_refresh).values(as_of_date=day, through_file_id=1, load_id="before 0002"))
+        # As 0001 built the table (the Core table has gained 0011's valid_from since).
         conn.execute(
-            insert(dim_university).values(university_id="U1", university_name="U one", region="Sindh", sector="public")
+            text(
+                "INSERT INTO dim_university (university_id, university_name, region, sector) "
+                "VALUES ('U1', 'U one', 'Sindh', 'public')"
+            )
         )
         conn.execute(
             insert(mart_quota_utilisation).values(
@@ -298,3 +331,48 @@ def test_upgrades_at_once_in_one_database_wait_for_each_other(postgres_url: str)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{other}" CASCADE'))
         admin.dispose()
+
+
+def test_0011_keeps_the_registry_rows_as_first_versions_and_back(warehouse: Engine) -> None:
+    _downgrade(warehouse, "0010")
+    with warehouse.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO dim_university (university_id, university_name, region, sector) "
+                "VALUES ('U1', 'U one', 'Sindh', 'public')"
+            )
+        )
+        ledger_file(conn, 1, date(2026, 11, 10))
+        conn.execute(
+            insert(mart_quota_utilisation).values(
+                as_of_date=date(2026, 11, 10),
+                university_id="U1",
+                cohort_id="C1",
+                **dict.fromkeys(MEASURES, 0),
+                learning_hours=0.0,
+                data_complete_through=date(2026, 11, 10),
+                load_id="r",
+            )
+        )
+    upgrade(warehouse)
+    keys = {t: inspect(warehouse).get_pk_constraint(t)["constrained_columns"] for t in ("dim_university", "dim_person")}
+    assert keys == {"dim_university": ["university_id", "valid_from"], "dim_person": ["person_key", "valid_from"]}
+    with warehouse.begin() as conn:
+        versions = conn.execute(text("SELECT university_id, valid_from, valid_to FROM dim_university")).all()
+        assert [(u, str(f), t) for u, f, t in versions] == [("U1", "1900-01-01", None)]
+        # A later version renames the university from 12 November: the 10th keeps the name it had then.
+        conn.execute(text("UPDATE dim_university SET valid_to = '2026-11-12'"))
+        conn.execute(
+            text(
+                "INSERT INTO dim_university (university_id, university_name, region, sector, valid_from) "
+                "VALUES ('U1', 'U renamed', 'Punjab', 'public', '2026-11-12')"
+            )
+        )
+        assert conn.execute(text("SELECT university_name, region FROM v_quota_utilisation")).all() == [
+            ("U one", "Sindh")
+        ]
+        assert conn.execute(text("SELECT university_name FROM v_university")).all() == [("U renamed",)]
+    _downgrade(warehouse, "0010")
+    with warehouse.connect() as conn:
+        assert conn.execute(text("SELECT university_name FROM dim_university")).all() == [("U renamed",)]
+    upgrade(warehouse)

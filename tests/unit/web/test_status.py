@@ -3,6 +3,7 @@ their warnings and Data Docs link, and what the warehouse holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, insert
 
 from dlsei.report.run_summaries import FinishedRun, record_run
 from dlsei.warehouse.schema import dq_result
-from dlsei.web.status import create_app
+from dlsei.web.app import create_app
 
 END = datetime(2026, 11, 2, 3, 4, tzinfo=UTC)
 
@@ -21,7 +22,9 @@ def finished(dag_id: str, minutes_ago: int) -> FinishedRun:
     return FinishedRun(dag_id, "manual__1", "success", None, at, at, at + timedelta(seconds=30))
 
 
-def test_runs_are_listed_newest_first_with_their_warnings(warehouse: Engine, dlsei_env: Path) -> None:
+def test_runs_are_listed_newest_first_with_their_warnings(
+    warehouse: Engine, dlsei_env: Path, sign_in: Callable
+) -> None:
     landing = finished("coursera_exports", 10)
     with warehouse.begin() as conn:
         conn.execute(
@@ -40,7 +43,7 @@ def test_runs_are_listed_newest_first_with_their_warnings(warehouse: Engine, dls
     record_run(warehouse, landing, data_docs="https://dq.example.org/index.html")
     record_run(warehouse, finished("quota_utilisation", 5))
 
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), headers={"Authorization": f"Bearer {sign_in('viewer')}"}) as client:
         runs = client.get("/runs").json()
         only_newest = client.get("/runs", params={"last": 1}).json()
         status = client.get("/status").json()
@@ -57,8 +60,8 @@ def test_runs_are_listed_newest_first_with_their_warnings(warehouse: Engine, dls
     assert summary == "The warehouse holds no published utilisation yet."
 
 
-def test_a_page_size_out_of_bounds_is_refused(warehouse: Engine, dlsei_env: Path) -> None:
-    with TestClient(create_app()) as client:
+def test_a_page_size_out_of_bounds_is_refused(warehouse: Engine, dlsei_env: Path, sign_in: Callable) -> None:
+    with TestClient(create_app(), headers={"Authorization": f"Bearer {sign_in('viewer')}"}) as client:
         assert client.get("/runs", params={"last": -1}).status_code == 422
         assert client.get("/runs", params={"last": 100_000}).status_code == 422
         assert client.get("/runs", params={"last": 1}).json() == []

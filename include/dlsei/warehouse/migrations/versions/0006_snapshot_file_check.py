@@ -8,7 +8,7 @@ A foreign key is checked by a trigger that runs one lookup of file_ledger per in
 1,000,000-row course-activity export that took as long as the COPY itself (docs/benchmark.md): 9.4 s against
 3.5 s for the same COPY into the table without it. The load writes each snapshot row in the transaction that
 records its file in file_ledger, with that file's id, and no code deletes a ledger row, so the check never failed;
-tests/unit/test_ingest_coursera.py checks instead that each snapshot row names its own file's ledger entry.
+tests/unit/ingest/test_coursera.py checks instead that each snapshot row names its own file's ledger entry.
 """
 
 from __future__ import annotations

@@ -1,0 +1,134 @@
+"""The monthly programme report for HEC's programme leadership: the publication-safe figures of a month as one HTML
+page, written to the landing area's reports/ prefix and e-mailed through the alert transports.
+
+Read from the v_public_* views only (migration 0018), so a figure withheld there is withheld here: a withheld cell
+shows as `*`. Tables only; the charts are added beside them by the charting module.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Connection, Table, func, select
+
+from dlsei.alerts.delivery import deliver_pending
+from dlsei.alerts.messages import EMAIL, Attachment, email_body, queue
+from dlsei.alerts.transports import transport_from_settings
+from dlsei.resources import resources
+from dlsei.settings import Settings
+from dlsei.warehouse.views import v_public_by_region, v_public_by_sector, v_public_national
+
+PROGRAMME = "programme"
+WITHHELD = "*"
+COLUMNS = {
+    "allocated": "seats allocated",
+    "seats_held": "seats held",
+    "joined": "joined",
+    "active_30d": "active (30 days)",
+    "never_started": "never started",
+    "removed": "removed",
+    "enrolments": "enrolments",
+    "completions": "completions",
+    "learning_hours": "learning hours",
+    "utilisation_pct": "utilisation %",
+    "join_rate_pct": "join rate %",
+}
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def report_date(conn: Connection, month: date) -> date | None:
+    """The newest publication-safe as-of date of `month`."""
+    v = v_public_national
+    first, last = month.replace(day=1), month_end(month)
+    return conn.execute(select(func.max(v.c.as_of_date)).where(v.c.as_of_date.between(first, last))).scalar_one()
+
+
+def _table(conn: Connection, view: Table, key: str | None, where: object) -> str:
+    columns = [view.c[key]] if key else [view.c.as_of_date]
+    rows = conn.execute(select(*columns, *(view.c[c] for c in COLUMNS)).where(where).order_by(columns[0]))
+    frame = pd.DataFrame(
+        [[first, *(_cell(name, value) for name, value in zip(COLUMNS, rest, strict=True))] for first, *rest in rows],
+        columns=[key or "as-of date", *COLUMNS.values()],
+    )
+    return frame.to_html(index=False, border=0, classes="figures")
+
+
+def _cell(column: str, value: object) -> str:
+    """Counts as whole numbers, hours and percentages with their 2 decimals, a withheld figure as *."""
+    if value is None:
+        return WITHHELD
+    return f"{value:,.2f}" if column in _DECIMALS else f"{value:,}"
+
+
+_DECIMALS = frozenset({"learning_hours", "utilisation_pct", "join_rate_pct"})
+
+
+def render_report(conn: Connection, month: date, k: int) -> str:
+    """The month's report as a complete HTML page; a month without public figures says so."""
+    title = f"HEC Coursera programme: {month:%B %Y}"
+    as_of = report_date(conn, month)
+    if as_of is None:
+        body = "<p>No publication-safe figures were published this month.</p>"
+    else:
+        first, last = month.replace(day=1), month_end(month)
+        body = "\n".join(
+            (
+                f"<p>Figures as of {as_of.isoformat()} (the month's newest published date). A count below {k}, and "
+                f"any figure that would give one back, is withheld and shown as {WITHHELD}.</p>",
+                "<h2>National</h2>",
+                _table(conn, v_public_national, None, v_public_national.c.as_of_date == as_of),
+                "<h2>By region</h2>",
+                _table(conn, v_public_by_region, "region", v_public_by_region.c.as_of_date == as_of),
+                "<h2>By sector</h2>",
+                _table(conn, v_public_by_sector, "sector", v_public_by_sector.c.as_of_date == as_of),
+                "<h2>National, day by day</h2>",
+                _table(conn, v_public_national, None, v_public_national.c.as_of_date.between(first, last)),
+            )
+        )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>\n'
+        "<style>body{font-family:sans-serif;margin:2em} table.figures{border-collapse:collapse;margin-bottom:1.5em}"
+        " table.figures td,table.figures th{padding:0.25em 0.6em;text-align:right;border-bottom:1px solid #ddd}"
+        "</style></head>\n"
+        f"<body><h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
+    )
+
+
+def report_key(month: date) -> str:
+    return f"reports/programme_report_{month:%Y-%m}.html"
+
+
+def publish_report(settings: Settings, month: date) -> str:
+    """Write `month`'s report to the landing area's reports/ prefix and e-mail it to the programme leadership
+    (AIRFLOW_VAR_DLSEI_PROGRAMME_REPORT_TO); returns its key. Once per month and recipient: a re-run rewrites the
+    file and does not send the e-mail again."""
+    res = resources(settings)
+    with res.warehouse.connect() as conn:
+        page = render_report(conn, month, settings.public_min_cell)
+    key = report_key(month)
+    res.landing.put(key, page.encode("utf-8"))
+    subject = f"HEC Coursera programme report, {month:%B %Y}"
+    attachment = Attachment(key.rsplit("/", 1)[1], page.encode("utf-8"), "text/html")
+    with res.warehouse.begin() as conn:
+        for recipient in settings.programme_report_to:
+            digest_key = f"programme_report|{recipient}|{month:%Y-%m}"
+            text = f"The programme report for {month:%B %Y} is attached (also at {key} in the landing area)."
+            queue(
+                conn,
+                digest_key=digest_key,
+                recipient=recipient,
+                channel=EMAIL,
+                audience=PROGRAMME,
+                subject=subject,
+                body=email_body(recipient, subject, text, digest_key, [attachment]),
+                created_for=month_end(month),
+            )
+    with res.warehouse.connect() as conn:
+        deliver_pending(conn, transport_from_settings(settings))
+    return key

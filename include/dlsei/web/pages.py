@@ -1,0 +1,187 @@
+"""The dashboard's HTML pages, rendered on the server: the national overview, one page per university (with its CSV
+download) and the data team's page. Charts are SVG drawn by report/charts.py; the CSS is the plugin's own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from dlsei.web.downloads import sections_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dlsei.report.dashboard import UniversityPage
+
+HERE = Path(__file__).parent
+ALERT_COLUMNS = ("status", "rule", "cohort_id", "opened_on", "last_seen_on", "closed_on", "summary")
+ACTIVITY_COLUMNS = ("enrolments", "completions", "learning_hours")
+
+
+def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
+    from dlsei.report.charts import plain
+
+    return [tuple(plain(v) for v in row) for row in frame[list(columns)].itertuples(index=False)]
+
+
+def _templates() -> Jinja2Templates:
+    from dlsei.publish.rollups import percent
+
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["percent"] = percent
+    return templates
+
+
+def _university_sections(page: UniversityPage) -> list[tuple[str, tuple[str, ...], list[tuple[object, ...]]]]:
+    """What a university's page shows, table by table, for its CSV download."""
+    cohorts = ("as_of_date", "cohort_id", "seats_held", "active_30d", "never_started")
+    return [
+        (
+            f"{page.name} ({page.university_id}), data complete through {page.as_of}",
+            ("reclaim_candidates",),
+            [(page.reclaim_candidates,)],
+        ),
+        ("cohorts", cohorts, _rows(page.cohorts, cohorts)),
+        ("alerts", ALERT_COLUMNS, _rows(page.alerts, ALERT_COLUMNS)),
+        ("domains", ("domain", *ACTIVITY_COLUMNS), _rows(page.domains, ("domain", *ACTIVITY_COLUMNS))),
+        (
+            "course types",
+            ("course_type", *ACTIVITY_COLUMNS),
+            _rows(page.course_types, ("course_type", *ACTIVITY_COLUMNS)),
+        ),
+    ]
+
+
+def router() -> APIRouter:
+    routes = APIRouter()
+    templates = _templates()
+
+    def render(request: Request, name: str, **context: object) -> HTMLResponse:
+        base = request.scope.get("root_path", "").rstrip("/")
+        return templates.TemplateResponse(request, name, {"base": base, **context})
+
+    @routes.get("/", response_class=HTMLResponse)
+    def overview(request: Request) -> HTMLResponse:
+        from dlsei.report import charts, dashboard
+        from dlsei.resources import resources
+
+        with resources().warehouse.connect() as conn:
+            view = dashboard.overview(conn)
+        context: dict[str, object] = {"view": view, "as_of": view.as_of if view else None}
+        if view is not None:
+            context |= {
+                "funnel_chart": charts.funnel(view.funnel),
+                "trend_chart": charts.national_trend(view.trend),
+                "region_chart": charts.utilisation(view.regions, "region"),
+                "sector_chart": charts.utilisation(view.sectors, "sector"),
+                "least_used": view.least_used.to_dict("records"),
+            }
+        return render(
+            request,
+            "overview.html",
+            title="Seat utilisation",
+            page="overview",
+            trend_days=dashboard.TREND_DAYS,
+            definitions=dashboard.DEFINITIONS,
+            **context,
+        )
+
+    def _page(university_id: str) -> UniversityPage:
+        from dlsei.report.dashboard import university_page
+        from dlsei.resources import resources
+
+        with resources().warehouse.connect() as conn:
+            page = university_page(conn, university_id)
+        if page is None:
+            raise HTTPException(404, f"no published figures for university {university_id}")
+        return page
+
+    # Before the page's own route, whose {university_id} would take "U001.csv" too.
+    @routes.get("/universities/{university_id}.csv")
+    def university_csv(university_id: str) -> Response:
+        page = _page(university_id)
+        return Response(
+            sections_csv(_university_sections(page)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="university-{university_id}.csv"'},
+        )
+
+    @routes.get("/universities/{university_id}", response_class=HTMLResponse)
+    def university(request: Request, university_id: str) -> HTMLResponse:
+        from dlsei.report import charts, dashboard
+
+        page = _page(university_id)
+        cohort_charts = [
+            charts.seat_trend(frame, f"Cohort {cohort}") for cohort, frame in page.cohorts.groupby("cohort_id")
+        ]
+        return render(
+            request,
+            "university.html",
+            title=page.name,
+            page="university",
+            as_of=page.as_of,
+            university=page,
+            trend_days=dashboard.TREND_DAYS,
+            definitions=dashboard.DEFINITIONS,
+            cohort_charts=cohort_charts,
+            open_alerts=int((page.alerts["status"] == "open").sum()) if not page.alerts.empty else 0,
+            alert_columns=ALERT_COLUMNS,
+            alert_rows=_rows(page.alerts, ALERT_COLUMNS),
+            domain_columns=("domain", *ACTIVITY_COLUMNS),
+            domain_rows=_rows(page.domains, ("domain", *ACTIVITY_COLUMNS)),
+            type_columns=("course_type", *ACTIVITY_COLUMNS),
+            type_rows=_rows(page.course_types, ("course_type", *ACTIVITY_COLUMNS)),
+        )
+
+    @routes.get("/data-team", response_class=HTMLResponse)
+    def data_team(request: Request) -> HTMLResponse:
+        from dlsei.report import dashboard
+        from dlsei.report.health import health_checks, quarantined_files
+        from dlsei.report.overview import latest_as_of
+        from dlsei.resources import resources
+        from dlsei.runs import karachi_date
+        from dlsei.settings import load_settings
+
+        res = resources()
+        checks = health_checks(res, karachi_date(datetime.now(UTC)), load_settings().coursera_lag_days)
+        with res.warehouse.connect() as conn:
+            runs = dashboard.recent_runs(conn)
+            duplicates = dashboard.duplicates(conn)
+            as_of = latest_as_of(conn)
+        duplicate_columns = ("file_name", "kind", "as_of_date", "logged_at", "reason")
+        return render(
+            request,
+            "data_team.html",
+            title="Data team",
+            page="data-team",
+            as_of=as_of,
+            run_days=dashboard.RUN_DAYS,
+            checks=[{**vars(check), "rag": "green" if check.ok else "red"} for check in checks],
+            runs=shown_runs(runs.to_dict("records")),
+            run_count=len(runs),
+            quarantined=quarantined_files(res.landing),
+            duplicate_columns=duplicate_columns,
+            duplicate_rows=_rows(duplicates, duplicate_columns),
+        )
+
+    return routes
+
+
+def shown_runs(runs: list[dict[str, object]], newest: int = 20) -> list[dict[str, object]]:
+    """The `newest` runs, and every older one that was not green: a day of reruns must not hide a failure."""
+    rated = [{**run, "rag": run_status(run), "finished": f"{run['finished_at']:%Y-%m-%d %H:%M}"} for run in runs]
+    return [run for number, run in enumerate(rated) if number < newest or run["rag"] != "green"]
+
+
+def run_status(run: dict[str, object]) -> str:
+    """Red for a failed run, amber for one that quarantined a file or failed a check, green otherwise."""
+    if run["state"] != "success":
+        return "red"
+    if run["files_quarantined"] or run["dq_critical_failures"] or run["dq_warnings"]:
+        return "amber"
+    return "green"

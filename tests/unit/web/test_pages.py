@@ -1,0 +1,99 @@
+"""The dashboard's pages over a published warehouse, through the app as the api-server serves it (a signed-in
+user's token): the figures shown are the views', the charts are drawn, the CSV is safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from dashboard_rows import FORMULA, LAST, publish
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from dlsei.publish.rollups import by_university, national
+from dlsei.warehouse.views import v_utilisation_by_region
+from dlsei.web.app import create_app
+
+
+def client(sign_in: Callable) -> TestClient:
+    return TestClient(create_app(), cookies={"_token": sign_in("viewer")})
+
+
+def test_the_overview_shows_the_views_figures_and_draws_its_charts(
+    warehouse: Engine, dlsei_env: Path, sign_in: Callable
+) -> None:
+    publish(warehouse)
+    with client(sign_in) as c:
+        page = c.get("/")
+        css = c.get("/static/dlsei.css")
+    assert page.status_code == 200, page.text
+    html = page.text
+    with warehouse.connect() as conn:
+        total = national(conn, LAST)
+        least = by_university(conn, LAST)
+        regions = conn.execute(
+            select(v_utilisation_by_region).where(v_utilisation_by_region.c.as_of_date == LAST)
+        ).all()
+
+    assert f"Data complete through <strong>{LAST}</strong>" in html
+    assert html.count("<svg") == 4
+    # The funnel's table: every stage with the national view's figure.
+    for label, figure in (
+        ("Allocated", total["allocated"]),
+        ("Invited", total["seats_held"]),
+        ("Joined", total["joined"]),
+        ("Started", total["joined"] - total["never_started"]),
+        ("Active in 30 days", total["active_30d"]),
+        ("Completed (enrolments)", total["completions"]),
+    ):
+        assert f"<td>{label}</td><td>{figure}</td>" in html
+    for region in regions:
+        assert f"<td>{region.region}</td><td>{region.utilisation_pct}</td>" in html
+    # The least-used table, in the views' order, with the open alerts.
+    shown = re.findall(r'<a href="/universities/(U\d)">', html)
+    assert shown == [row["university_id"] for row in least]
+    assert "dormant_learners, joined_never_started, low_join_rate" in html
+    assert css.status_code == 200 and "--accent" in css.text
+
+
+def test_a_university_page_and_its_csv(warehouse: Engine, dlsei_env: Path, sign_in: Callable) -> None:
+    publish(warehouse)
+    with client(sign_in) as c:
+        page = c.get("/universities/U1")
+        download = c.get("/universities/U1.csv")
+        unknown = c.get("/universities/U9")
+
+    assert page.status_code == 200, page.text
+    assert 'data-figure="reclaim">12<' in page.text  # 7 never started + 5 dormant, from the open learner alerts
+    assert page.text.count("<svg") == 2  # one chart per cohort
+    assert "Alerts: 3 open" in page.text
+    assert download.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(download.text)))
+    assert ["reclaim_candidates"] in rows and ["12"] in rows
+    assert "'" + FORMULA in [cell for row in rows for cell in row]
+    assert FORMULA not in [cell for row in rows for cell in row]
+    assert ["Data Science", "14", "2", "4.5"] in rows
+    assert unknown.status_code == 404
+
+
+def test_the_data_team_page_rates_runs_and_lists_duplicates(
+    warehouse: Engine, dlsei_env: Path, sign_in: Callable
+) -> None:
+    publish(warehouse)
+    with client(sign_in) as c:
+        html = c.get("/data-team").text
+
+    runs = re.findall(
+        r'<tr class="rag (\w+)"><td><span class="label">\w+</span> (\w+)</td>\s*<td>(\w+)</td><td>([\w_]+)</td>', html
+    )
+    assert [(rag, run_id) for rag, _, _, run_id in runs] == [
+        ("green", "scheduled__ok"),
+        ("amber", "scheduled__bad"),
+        ("red", "scheduled__failed"),
+    ]
+    assert 'href="https://dq.example.org/index.html"' in html
+    assert "Usage Report 2026-11-20 0612.csv" in html
+    assert "No file waiting in quarantine." in html
