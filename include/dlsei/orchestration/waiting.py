@@ -78,20 +78,19 @@ class WaitForExports(BaseOperator):
         run = run_context(context)
         if not _missing(run.load_id, run.logical_dt):
             return
-        wait_minutes = export_wait_minutes()
         self.defer(
             trigger=ExportsArrivedTrigger(
                 load_id=run.load_id,
                 logical_dt=run.logical_dt.isoformat(),
-                give_up_at=(datetime.now(UTC) + timedelta(minutes=wait_minutes)).isoformat(),
+                give_up_at=(datetime.now(UTC) + timedelta(minutes=export_wait_minutes())).isoformat(),
                 poll_seconds=export_poll_seconds(),
             ),
+            # No kwargs: dag.test() resumes an inline trigger without them, which failed the task into retries.
             method_name="execute_complete",
-            kwargs={"wait_minutes": wait_minutes},
         )
 
-    def execute_complete(self, context: Any, event: dict[str, Any], wait_minutes: int) -> None:
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> None:
         if event["missing"]:
             raise AirflowSkipException(
-                f"after {wait_minutes} minutes still missing: {', '.join(event['missing'])}; landing what did arrive"
+                f"the export wait ran out with {', '.join(event['missing'])} still missing; landing what did arrive"
             )
