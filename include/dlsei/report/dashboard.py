@@ -17,13 +17,18 @@ from dlsei.report.overview import latest_as_of
 from dlsei.warehouse.expressions import round2
 from dlsei.warehouse.schema import (
     MEASURES,
+    REJECT_REPLAYED,
     alert,
     dim_university,
+    dq_rejected_row,
     file_ledger,
     mart_activity_by_course_type,
     mart_activity_by_domain,
     mart_quota_utilisation,
     pipeline_run,
+    reconciliation_check,
+    registry_change,
+    restatement,
 )
 from dlsei.warehouse.views import (
     v_utilisation_by_region,
@@ -267,4 +272,81 @@ def duplicates(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
         .where(f.c.status == ledger.DUPLICATE, f.c.logged_at >= since)
         .order_by(f.c.logged_at.desc(), f.c.file_id),
         ["file_name", "kind", "as_of_date", "logged_at", "reason"],
+    )
+
+
+# What a row rule's id means to a reader (the rules of exports/values.py).
+RULE_WORDS = {
+    "timestamp": "not a timestamp",
+    "number": "not a number",
+    "progress_range": "outside 0-100",
+    "boolean": "not Yes or No",
+    "member_state": "unknown member state",
+}
+
+
+def rejected_rows(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
+    """Rows rejected by a row rule in the last RUN_DAYS days, counted per file, rule, column and status (open until
+    the file is replayed), the files waiting for a replay first."""
+    since = (now or datetime.now(UTC)) - timedelta(days=RUN_DAYS)
+    r = dq_rejected_row
+    keys = (r.c.file_name, r.c.as_of_date, r.c.rule, r.c.column_name, r.c.status)
+    frame = _frame(
+        conn,
+        select(*keys, func.count().label("rows"))
+        .where(r.c.logged_at >= since)
+        .group_by(*keys)
+        .order_by((r.c.status == REJECT_REPLAYED), r.c.as_of_date.desc(), r.c.file_name, r.c.rule, r.c.column_name),
+        ["file_name", "as_of_date", "rule", "column_name", "status", "rows"],
+    )
+    frame["problem"] = frame["rule"].map(lambda rule: RULE_WORDS.get(rule, rule))
+    return frame
+
+
+def reconciliation_failures(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
+    """The failed reconciliation checks of the as-of dates of the last RUN_DAYS days: both figures, newest first."""
+    since = (now or datetime.now(UTC)).date() - timedelta(days=RUN_DAYS)
+    r = reconciliation_check
+    columns = ["as_of_date", "program_slug", "measure", "ours", "coursera", "difference", "tolerance"]
+    return _frame(
+        conn,
+        select(*(r.c[c] for c in columns))
+        .where(~r.c.passed, r.c.as_of_date >= since)
+        .order_by(r.c.as_of_date.desc(), r.c.program_slug, r.c.measure),
+        columns,
+    )
+
+
+def restatements(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
+    """The registry changes whose dates a run of the last RUN_DAYS days restated: how many dates, which ones, how
+    many figures moved, and which columns the change touched."""
+    since = (now or datetime.now(UTC)) - timedelta(days=RUN_DAYS)
+    c, r = registry_change, restatement
+    recent = select(pipeline_run.c.load_id).where(pipeline_run.c.finished_at >= since)
+    return _frame(
+        conn,
+        select(
+            c.c.change_id,
+            c.c.extract,
+            c.c.extract_date,
+            c.c.changed_columns,
+            func.count().label("dates"),
+            func.min(r.c.as_of_date).label("first_date"),
+            func.max(r.c.as_of_date).label("last_date"),
+            func.sum(r.c.measures_changed).label("figures_moved"),
+        )
+        .join(r, r.c.change_id == c.c.change_id)
+        .where(r.c.load_id.in_(recent))
+        .group_by(c.c.change_id, c.c.extract, c.c.extract_date, c.c.changed_columns)
+        .order_by(c.c.change_id.desc()),
+        [
+            "change_id",
+            "extract",
+            "extract_date",
+            "changed_columns",
+            "dates",
+            "first_date",
+            "last_date",
+            "figures_moved",
+        ],
     )

@@ -29,11 +29,27 @@ def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, .
     return [tuple(plain(v) for v in row) for row in frame[list(columns)].itertuples(index=False)]
 
 
+# An open rejected row waits for a person, a requested replay for the next run; a replayed one is done.
+REJECT_RAG = {"open": "red", "replay_requested": "amber", "replayed": "green"}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    from dlsei.report.charts import plain
+
+    return [{key: plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def figure(value: float) -> str:
+    """A count or an amount as people read it: thousands separated, decimals only where there are some."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 def _templates() -> Jinja2Templates:
     from dlsei.publish.rollups import percent
 
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["percent"] = percent
+    templates.env.filters["figure"] = figure
     return templates
 
 
@@ -141,7 +157,7 @@ def router() -> APIRouter:
     @routes.get("/data-team", response_class=HTMLResponse)
     def data_team(request: Request) -> HTMLResponse:
         from dlsei.report import dashboard
-        from dlsei.report.health import health_checks, quarantined_files
+        from dlsei.report.health import health_checks, quarantined_files, replay_command
         from dlsei.report.overview import latest_as_of
         from dlsei.resources import resources
         from dlsei.runs import karachi_date
@@ -152,6 +168,9 @@ def router() -> APIRouter:
         with res.warehouse.connect() as conn:
             runs = dashboard.recent_runs(conn)
             duplicates = dashboard.duplicates(conn)
+            rejected = dashboard.rejected_rows(conn)
+            reconciliation = dashboard.reconciliation_failures(conn)
+            restated = dashboard.restatements(conn)
             as_of = latest_as_of(conn)
         duplicate_columns = ("file_name", "kind", "as_of_date", "logged_at", "reason")
         return render(
@@ -167,6 +186,12 @@ def router() -> APIRouter:
             quarantined=quarantined_files(res.landing),
             duplicate_columns=duplicate_columns,
             duplicate_rows=_rows(duplicates, duplicate_columns),
+            rejected=[
+                {**row, "rag": REJECT_RAG.get(row["status"], "red"), "replay": replay_command(row["file_name"])}
+                for row in _records(rejected)
+            ],
+            reconciliation=_records(reconciliation),
+            restated=_records(restated),
         )
 
     return routes

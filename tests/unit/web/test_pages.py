@@ -7,9 +7,10 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from dashboard_rows import FORMULA, LAST, publish
+from dashboard_rows import DAYS, FORMULA, LAST, publish, record_checks
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -97,3 +98,57 @@ def test_the_data_team_page_rates_runs_and_lists_duplicates(
     assert 'href="https://dq.example.org/index.html"' in html
     assert "Usage Report 2026-11-20 0612.csv" in html
     assert "No file waiting in quarantine." in html
+
+
+def test_the_data_team_page_shows_rejected_rows_reconciliation_failures_and_restated_dates(
+    warehouse: Engine, dlsei_env: Path, sign_in: Callable
+) -> None:
+    publish(warehouse)
+    with client(sign_in) as c:
+        quiet = c.get("/data-team").text
+    record_checks(warehouse)
+    with client(sign_in) as c:
+        html = c.get("/data-team").text
+
+    assert "No row rejected." in quiet and "Every check agreed." in quiet and "No date restated." in quiet
+    rejected = re.findall(
+        r'<tr class="rag (\w+)"><td><span class="label">\w+</span> ([\w ]+)</td>\s*<td>([^<]+)</td><td>[\d-]+</td>'
+        r"<td>([^<]+)</td><td>([^<]+)</td>\s*<td>(\d+)</td><td>(.*?)</td></tr>",
+        html,
+    )
+    usage, membership = "Usage Report 2026-11-20 0612.csv", "Membership Report 2026-11-19 0600.csv"
+    replay = "<code>dlsei replay &#39;Usage Report 2026-11-20 0612.csv&#39;</code>"
+    assert rejected == [
+        ("red", "open", usage, "not a number", "Learning Hours", "3", replay),
+        ("red", "open", usage, "not a timestamp", "Enrollment Time", "1", replay),
+        ("green", "replayed", membership, "unknown member state", "Member State", "2", "-"),
+    ]
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    # The failed check of the last days with both figures; the passed one and the month-old one are not shown.
+    assert cells(section(html, "reconciliation-h")) == [
+        [
+            "red failed",
+            f"{yesterday}",
+            "hec-cohort-1",
+            "members",
+            "1,180",
+            "1,250",
+            "-70",
+            "12.50",
+        ]
+    ]
+    assert cells(section(html, "restated-h")) == [
+        ["amber restated", "1", f"people of {DAYS[4]}", "6", f"{DAYS[4]} to {LAST}", "24", "university_id 3"]
+    ]
+
+
+def section(html: str, heading: str) -> str:
+    return html.split(f'id="{heading}"', 1)[1].split("</section>", 1)[0]
+
+
+def cells(html: str) -> list[list[str]]:
+    """The text of each body row's cells."""
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr class=[^>]*>(.*?)</tr>", html, re.S)
+    ]
