@@ -18,6 +18,7 @@ from dlsei.warehouse.schema import (
     mart_activity_by_domain,
     mart_quota_utilisation,
     pipeline_run,
+    reclaim_recommendation,
     reconciliation_check,
     registry_change,
     restatement,
@@ -272,3 +273,33 @@ def _check(day: date, measure: str, figures: tuple[float, float], tolerance: flo
         "passed": abs(ours - coursera) <= tolerance,
         "load_id": "coursera_exports/scheduled__ok",
     }
+
+
+# (university, cohort): the outcome of each seat its weekly lists recommended (None: still open).
+RECLAIMS = {
+    ("U1", "C1"): ["removed", "removed", "recovered", None, None],
+    ("U1", "C2"): [None, None],
+    ("U2", "C1"): ["removed", "removed", "removed"],
+}
+
+
+def record_reclaims(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(reclaim_recommendation),
+            [
+                {
+                    "program_slug": f"hec-{uid}-{cohort}".lower(),
+                    "learner_key": f"{uid}{cohort}{number:02d}".ljust(64, "0"),
+                    "university_id": uid,
+                    "cohort_id": cohort,
+                    "reason": "never_started",
+                    "recommended_on": DAYS[1],
+                    "last_listed_on": DAYS[8],
+                    "outcome": outcome,
+                    "outcome_on": LAST if outcome else None,
+                }
+                for (uid, cohort), outcomes in RECLAIMS.items()
+                for number, outcome in enumerate(outcomes)
+            ],
+        )

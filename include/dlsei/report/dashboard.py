@@ -31,6 +31,7 @@ from dlsei.warehouse.schema import (
     restatement,
 )
 from dlsei.warehouse.views import (
+    v_reclaim_outcome,
     v_utilisation_by_region,
     v_utilisation_by_sector,
     v_utilisation_national,
@@ -144,6 +145,7 @@ class UniversityPage:
     as_of: date
     cohorts: pd.DataFrame  # as_of_date, cohort_id, seats_held, active_30d, never_started
     reclaim_candidates: int
+    reclaim_outcomes: pd.DataFrame  # cohort_id, recommended, acted_on, seats_freed, still_open
     alerts: pd.DataFrame  # open first, then closed, newest first
     domains: pd.DataFrame  # domain, enrolments, completions, learning_hours
     course_types: pd.DataFrame
@@ -215,6 +217,7 @@ def university_page(conn: Connection, university_id: str) -> UniversityPage | No
         as_of,
         cohorts,
         int(reclaim),
+        reclaim_outcomes(conn, university_id),
         alerts,
         _activity(conn, mart_activity_by_domain, "domain", university_id, as_of),
         _activity(conn, mart_activity_by_course_type, "course_type", university_id, as_of),
@@ -350,3 +353,27 @@ def restatements(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
             "figures_moved",
         ],
     )
+
+
+RECLAIM_OUTCOMES = ("recommended", "acted_on", "seats_freed", "still_open")
+RECLAIM_WORDS = {
+    "recommended": "seats the coordinators' weekly reclaim lists recommended",
+    "acted_on": "of those, seats with an outcome: removed by the university or the learner active again",
+    "seats_freed": "of those, seats Coursera's export no longer lists: freed for another learner",
+    "still_open": "recommended seats with no outcome yet",
+}
+
+
+def reclaim_outcomes(conn: Connection, university_id: str | None = None) -> pd.DataFrame:
+    """What became of the reclaim lists (view v_reclaim_outcome): per cohort of `university_id`, or per university
+    for the whole programme."""
+    v = v_reclaim_outcome
+    key = v.c.cohort_id if university_id else v.c.university_id
+    query = select(key, *(func.sum(v.c[c]).label(c) for c in RECLAIM_OUTCOMES)).group_by(key).order_by(key)
+    if university_id:
+        query = query.where(v.c.university_id == university_id)
+    return _frame(conn, query, [key.name, *RECLAIM_OUTCOMES]).astype(dict.fromkeys(RECLAIM_OUTCOMES, int))
+
+
+def reclaim_totals(outcomes: pd.DataFrame) -> dict[str, int]:
+    return {column: int(outcomes[column].sum()) for column in RECLAIM_OUTCOMES}

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, func, select
 from dlsei.alerts.delivery import deliver_pending
 from dlsei.alerts.messages import EMAIL, Attachment, email_body, queue
 from dlsei.alerts.transports import transport_from_settings
+from dlsei.ingest.landing import Landing
 from dlsei.resources import resources
 from dlsei.settings import Settings
 from dlsei.warehouse.views import v_public_by_region, v_public_by_sector, v_public_national
@@ -100,8 +101,17 @@ def render_report(conn: Connection, month: date, k: int) -> str:
     )
 
 
+REPORTS = "reports/programme_report_"
+
+
 def report_key(month: date) -> str:
-    return f"reports/programme_report_{month:%Y-%m}.html"
+    return f"{REPORTS}{month:%Y-%m}.html"
+
+
+def latest_report(landing: Landing) -> str | None:
+    """The file name of the newest monthly report in the landing area, if one was written."""
+    names = [landed.name for landed in landing.list(REPORTS) if landed.name.endswith(".html")]
+    return max(names, default=None)
 
 
 def publish_report(settings: Settings, month: date) -> str:

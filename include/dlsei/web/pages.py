@@ -3,6 +3,7 @@ download) and the data team's page. Charts are SVG drawn by report/charts.py; th
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 ALERT_COLUMNS = ("status", "rule", "cohort_id", "opened_on", "last_seen_on", "closed_on", "summary")
 ACTIVITY_COLUMNS = ("enrolments", "completions", "learning_hours")
+RECLAIM_COLUMNS = ("cohort_id", "recommended", "acted_on", "seats_freed", "still_open")
+REPORT_NAME = re.compile(r"programme_report_\d{4}-\d{2}\.html")
 
 
 def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
@@ -63,6 +66,7 @@ def _university_sections(page: UniversityPage) -> list[tuple[str, tuple[str, ...
             [(page.reclaim_candidates,)],
         ),
         ("cohorts", cohorts, _rows(page.cohorts, cohorts)),
+        ("reclaim outcomes", RECLAIM_COLUMNS, _rows(page.reclaim_outcomes, RECLAIM_COLUMNS)),
         ("alerts", ALERT_COLUMNS, _rows(page.alerts, ALERT_COLUMNS)),
         ("domains", ("domain", *ACTIVITY_COLUMNS), _rows(page.domains, ("domain", *ACTIVITY_COLUMNS))),
         (
@@ -84,11 +88,20 @@ def router() -> APIRouter:
     @routes.get("/", response_class=HTMLResponse)
     def overview(request: Request) -> HTMLResponse:
         from dlsei.report import charts, dashboard
+        from dlsei.report.programme import latest_report
         from dlsei.resources import resources
 
-        with resources().warehouse.connect() as conn:
+        res = resources()
+        with res.warehouse.connect() as conn:
             view = dashboard.overview(conn)
-        context: dict[str, object] = {"view": view, "as_of": view.as_of if view else None}
+            reclaim = dashboard.reclaim_totals(dashboard.reclaim_outcomes(conn))
+        context: dict[str, object] = {
+            "view": view,
+            "as_of": view.as_of if view else None,
+            "reclaim": reclaim,
+            "reclaim_words": dashboard.RECLAIM_WORDS,
+            "report": latest_report(res.landing),
+        }
         if view is not None:
             context |= {
                 "funnel_chart": charts.funnel(view.funnel),
@@ -145,6 +158,8 @@ def router() -> APIRouter:
             trend_days=dashboard.TREND_DAYS,
             definitions=dashboard.DEFINITIONS,
             cohort_charts=cohort_charts,
+            reclaim_words=dashboard.RECLAIM_WORDS,
+            reclaim_rows=_records(page.reclaim_outcomes),
             open_alerts=int((page.alerts["status"] == "open").sum()) if not page.alerts.empty else 0,
             alert_columns=ALERT_COLUMNS,
             alert_rows=_rows(page.alerts, ALERT_COLUMNS),
@@ -153,6 +168,20 @@ def router() -> APIRouter:
             type_columns=("course_type", *ACTIVITY_COLUMNS),
             type_rows=_rows(page.course_types, ("course_type", *ACTIVITY_COLUMNS)),
         )
+
+    @routes.get("/reports/{name}", response_class=HTMLResponse)
+    def programme_report(name: str) -> HTMLResponse:
+        """A monthly programme report as written to the landing area's reports/ prefix."""
+        from dlsei.report.programme import REPORTS
+        from dlsei.resources import resources
+
+        if not REPORT_NAME.fullmatch(name):
+            raise HTTPException(404, "not a programme report")
+        try:
+            with resources().landing.fetch(f"{REPORTS.rsplit('/', 1)[0]}/{name}") as path:
+                return HTMLResponse(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise HTTPException(404, f"no report {name}") from None
 
     @routes.get("/data-team", response_class=HTMLResponse)
     def data_team(request: Request) -> HTMLResponse:

@@ -7,14 +7,16 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from dashboard_rows import DAYS, FORMULA, LAST, publish, record_checks
+from dashboard_rows import DAYS, FORMULA, LAST, publish, record_checks, record_reclaims
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from dlsei.publish.rollups import by_university, national
+from dlsei.report.programme import report_key
+from dlsei.resources import resources
 from dlsei.warehouse.views import v_utilisation_by_region
 from dlsei.web.app import create_app
 
@@ -152,3 +154,54 @@ def cells(html: str) -> list[list[str]]:
         [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
         for row in re.findall(r"<tr class=[^>]*>(.*?)</tr>", html, re.S)
     ]
+
+
+def test_the_overview_counts_reclaim_outcomes_and_links_the_monthly_report(
+    warehouse: Engine, dlsei_env: Path, sign_in: Callable
+) -> None:
+    publish(warehouse)
+    with client(sign_in) as c:
+        before = c.get("/").text
+    record_reclaims(warehouse)
+    resources().landing.put(report_key(date(2026, 10, 1)), b"<html><body>October report</body></html>")
+    resources().landing.put(report_key(date(2026, 11, 1)), b"<html><body>November report</body></html>")
+    with client(sign_in) as c:
+        html = c.get("/").text
+        report = c.get("/reports/programme_report_2026-11.html")
+        missing = c.get("/reports/programme_report_2025-01.html")
+        not_a_report = c.get("/reports/..%2Fincoming%2Fx.csv")
+
+    assert re.findall(r'data-figure="(\w+)">(\d+)<', before) == [
+        ("recommended", "0"),
+        ("acted_on", "0"),
+        ("seats_freed", "0"),
+    ]
+    assert "Not written yet" in before
+    # 10 seats recommended; 6 with an outcome (5 removed, 1 learner back); 4 still open.
+    assert re.findall(r'data-figure="(\w+)">(\d+)<', html) == [
+        ("recommended", "10"),
+        ("acted_on", "6"),
+        ("seats_freed", "5"),
+    ]
+    assert "4 recommended seat(s) have no outcome yet" in html
+    assert 'href="/reports/programme_report_2026-11.html"' in html
+    assert report.status_code == 200 and "November report" in report.text
+    assert missing.status_code == 404 and not_a_report.status_code == 404
+
+
+def test_a_university_page_shows_its_reclaim_outcomes(warehouse: Engine, dlsei_env: Path, sign_in: Callable) -> None:
+    publish(warehouse)
+    record_reclaims(warehouse)
+    with client(sign_in) as c:
+        html = c.get("/universities/U1").text
+        other = c.get("/universities/U3").text
+        download = c.get("/universities/U1.csv").text
+
+    assert cells(section(html, "outcomes-h").replace("<tr><td>", '<tr class="x"><td>')) == [
+        ["C1", "5", "3", "2", "2"],
+        ["C2", "2", "0", "0", "2"],
+    ]
+    assert "No seat recommended for reclaim yet." in other
+    rows = list(csv.reader(io.StringIO(download)))
+    assert ["cohort_id", "recommended", "acted_on", "seats_freed", "still_open"] in rows
+    assert ["C1", "5", "3", "2", "2"] in rows
