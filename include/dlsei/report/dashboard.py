@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Select, Table, func, select
 
 from dlsei.alerts.candidates import RULE_OF_REASON
+from dlsei.alerts.texts import rule_label
 from dlsei.ingest import ledger
 from dlsei.publish.rollups import by_university, national
 from dlsei.report.overview import latest_as_of
@@ -86,7 +87,8 @@ def _open_alerts_by_university(conn: Connection) -> dict[str, list[str]]:
     ).all()
     found: dict[str, list[str]] = {}
     for row in rows:
-        found.setdefault(row.university_id, []).append(f"{row.rule} x{row.n}" if row.n > 1 else row.rule)
+        label = rule_label(row.rule)
+        found.setdefault(row.university_id, []).append(f"{label} x{row.n}" if row.n > 1 else label)
     return found
 
 

@@ -42,6 +42,27 @@ def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [{key: plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
 
 
+# Table headings where the column's own name would not read as words.
+HEADINGS = {
+    "cohort_id": "Cohort",
+    "opened_on": "Opened",
+    "last_seen_on": "Last seen",
+    "closed_on": "Closed",
+    "course_type": "Course type",
+    "file_name": "File",
+    "kind": "Export",
+    "as_of_date": "As-of date",
+    "logged_at": "Logged at (UTC)",
+}
+
+
+def heading(column: str) -> str:
+    """A warehouse column as a table heading: `learning_hours` reads "Learning hours"."""
+    if column in HEADINGS:
+        return HEADINGS[column]
+    return column[:1].upper() + column[1:].replace("_", " ") if "_" in column or column.islower() else column
+
+
 def figure(value: float) -> str:
     """A count or an amount as people read it: thousands separated, decimals only where there are some."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
@@ -53,6 +74,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["percent"] = percent
     templates.env.filters["figure"] = figure
+    templates.env.filters["heading"] = heading
     return templates
 
 
@@ -142,6 +164,7 @@ def router() -> APIRouter:
 
     @routes.get("/universities/{university_id}", response_class=HTMLResponse)
     def university(request: Request, university_id: str) -> HTMLResponse:
+        from dlsei.alerts.texts import rule_label
         from dlsei.report import charts, dashboard
 
         page = _page(university_id)
@@ -162,11 +185,14 @@ def router() -> APIRouter:
             reclaim_rows=_records(page.reclaim_outcomes),
             open_alerts=int((page.alerts["status"] == "open").sum()) if not page.alerts.empty else 0,
             alert_columns=ALERT_COLUMNS,
-            alert_rows=_rows(page.alerts, ALERT_COLUMNS),
+            alert_rows=_rows(page.alerts.assign(rule=page.alerts["rule"].map(rule_label)), ALERT_COLUMNS),
             domain_columns=("domain", *ACTIVITY_COLUMNS),
             domain_rows=_rows(page.domains, ("domain", *ACTIVITY_COLUMNS)),
             type_columns=("course_type", *ACTIVITY_COLUMNS),
-            type_rows=_rows(page.course_types, ("course_type", *ACTIVITY_COLUMNS)),
+            type_rows=_rows(
+                page.course_types.assign(course_type=page.course_types["course_type"].str.replace("_", " ")),
+                ("course_type", *ACTIVITY_COLUMNS),
+            ),
         )
 
     @routes.get("/reports/{name}", response_class=HTMLResponse)

@@ -58,7 +58,7 @@ def test_the_overview_shows_the_views_figures_and_draws_its_charts(
     # The least-used table, in the views' order, with the open alerts.
     shown = re.findall(r'<a href="/universities/(U\d)">', html)
     assert shown == [row["university_id"] for row in least]
-    assert "dormant_learners, joined_never_started, low_join_rate" in html
+    assert "Dormant learners, Joined but never started, Low join rate" in html
     assert css.status_code == 200 and "--accent" in css.text
 
 
