@@ -4,7 +4,7 @@ download) and the data team's page. Charts are SVG drawn by report/charts.py; th
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -210,7 +210,8 @@ def router() -> APIRouter:
             raise HTTPException(404, f"no report {name}") from None
 
     @routes.get("/data-team", response_class=HTMLResponse)
-    def data_team(request: Request) -> HTMLResponse:
+    def data_team(request: Request, day: date | None = None) -> HTMLResponse:
+        """The morning checks of `day` (default: today in Karachi), e.g. a demo's or an incident's morning."""
         from dlsei.report import dashboard
         from dlsei.report.health import health_checks, quarantined_files, replay_command
         from dlsei.report.overview import latest_as_of
@@ -219,7 +220,8 @@ def router() -> APIRouter:
         from dlsei.settings import load_settings
 
         res = resources()
-        checks = health_checks(res, karachi_date(datetime.now(UTC)), load_settings().coursera_lag_days)
+        day = day or karachi_date(datetime.now(UTC))
+        checks = health_checks(res, day, load_settings().coursera_lag_days)
         with res.warehouse.connect() as conn:
             runs = dashboard.recent_runs(conn)
             duplicates = dashboard.duplicates(conn)
@@ -235,6 +237,7 @@ def router() -> APIRouter:
             page="data-team",
             as_of=as_of,
             run_days=dashboard.RUN_DAYS,
+            day=day,
             checks=[{**vars(check), "rag": "green" if check.ok else "red"} for check in checks],
             runs=shown_runs(runs.to_dict("records")),
             run_count=len(runs),

@@ -88,7 +88,12 @@ def test_the_data_team_page_rates_runs_and_lists_duplicates(
     publish(warehouse)
     with client(sign_in) as c:
         html = c.get("/data-team").text
+        morning = c.get(f"/data-team?day={LAST + timedelta(days=1)}").text
 
+    # Today the test data is weeks old; on the morning after its last day it was complete.
+    data_check = r'<li class="rag (\w+)"><strong>data</strong>'
+    assert re.findall(data_check, html) == ["red"] and re.findall(data_check, morning) == ["green"]
+    assert f"the morning of {LAST + timedelta(days=1)}" in morning
     runs = re.findall(
         r'<tr class="rag (\w+)"><td><span class="label">\w+</span> (\w+)</td>\s*<td>(\w+)</td><td>([\w_]+)</td>', html
     )
