@@ -145,7 +145,8 @@ def render_report(conn: Connection, month: date, k: int) -> str:
     )
 
 
-REPORTS = "reports/programme_report_"
+REPORT_FOLDER = "reports/"
+REPORTS = f"{REPORT_FOLDER}programme_report_"
 
 
 def report_key(month: date) -> str:

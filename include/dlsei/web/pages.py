@@ -198,13 +198,13 @@ def router() -> APIRouter:
     @routes.get("/reports/{name}", response_class=HTMLResponse)
     def programme_report(name: str) -> HTMLResponse:
         """A monthly programme report as written to the landing area's reports/ prefix."""
-        from dlsei.report.programme import REPORTS
+        from dlsei.report.programme import REPORT_FOLDER
         from dlsei.resources import resources
 
         if not REPORT_NAME.fullmatch(name):
             raise HTTPException(404, "not a programme report")
         try:
-            with resources().landing.fetch(f"{REPORTS.rsplit('/', 1)[0]}/{name}") as path:
+            with resources().landing.fetch(REPORT_FOLDER + name) as path:
                 return HTMLResponse(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise HTTPException(404, f"no report {name}") from None
