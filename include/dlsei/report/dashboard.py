@@ -308,15 +308,21 @@ def rejected_rows(conn: Connection, now: datetime | None = None) -> pd.DataFrame
     return frame
 
 
+def _recent_loads(now: datetime | None) -> Select:
+    """The load ids of the runs that finished in the last RUN_DAYS days."""
+    since = (now or datetime.now(UTC)) - timedelta(days=RUN_DAYS)
+    return select(pipeline_run.c.load_id).where(pipeline_run.c.finished_at >= since)
+
+
 def reconciliation_failures(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
-    """The failed reconciliation checks of the as-of dates of the last RUN_DAYS days: both figures, newest first."""
-    since = (now or datetime.now(UTC)).date() - timedelta(days=RUN_DAYS)
+    """The failed reconciliation checks written by the runs of the last RUN_DAYS days: both figures, newest date
+    first."""
     r = reconciliation_check
     columns = ["as_of_date", "program_slug", "measure", "ours", "coursera", "difference", "tolerance"]
     return _frame(
         conn,
         select(*(r.c[c] for c in columns))
-        .where(~r.c.passed, r.c.as_of_date >= since)
+        .where(~r.c.passed, r.c.load_id.in_(_recent_loads(now)))
         .order_by(r.c.as_of_date.desc(), r.c.program_slug, r.c.measure),
         columns,
     )
@@ -325,9 +331,7 @@ def reconciliation_failures(conn: Connection, now: datetime | None = None) -> pd
 def restatements(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
     """The registry changes whose dates a run of the last RUN_DAYS days restated: how many dates, which ones, how
     many figures moved, and which columns the change touched."""
-    since = (now or datetime.now(UTC)) - timedelta(days=RUN_DAYS)
     c, r = registry_change, restatement
-    recent = select(pipeline_run.c.load_id).where(pipeline_run.c.finished_at >= since)
     return _frame(
         conn,
         select(
@@ -341,7 +345,7 @@ def restatements(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
             func.sum(r.c.measures_changed).label("figures_moved"),
         )
         .join(r, r.c.change_id == c.c.change_id)
-        .where(r.c.load_id.in_(recent))
+        .where(r.c.load_id.in_(_recent_loads(now)))
         .group_by(c.c.change_id, c.c.extract, c.c.extract_date, c.c.changed_columns)
         .order_by(c.c.change_id.desc()),
         [

@@ -23,6 +23,7 @@ HERE = Path(__file__).parent
 ALERT_COLUMNS = ("status", "rule", "cohort_id", "opened_on", "last_seen_on", "closed_on", "summary")
 ACTIVITY_COLUMNS = ("enrolments", "completions", "learning_hours")
 RECLAIM_COLUMNS = ("cohort_id", "recommended", "acted_on", "seats_freed", "still_open")
+SHOWN_FAILURES = 20
 REPORT_NAME = re.compile(r"programme_report_\d{4}-\d{2}\.html")
 
 
@@ -249,6 +250,7 @@ def router() -> APIRouter:
                 for row in _records(rejected)
             ],
             reconciliation=_records(reconciliation),
+            shown_failures=SHOWN_FAILURES,
             restated=_records(restated),
         )
 
