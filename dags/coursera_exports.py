@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from airflow.sdk import dag, task
 
 from dlsei.orchestration.assets import COURSERA_SNAPSHOTS
 from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
-from dlsei.settings import export_wait_minutes
+from dlsei.orchestration.waiting import WaitForExports
 
 
 @dag(
@@ -25,17 +23,9 @@ from dlsei.settings import export_wait_minutes
     doc_md=__doc__,
 )
 def coursera_exports() -> None:
-    # Soft-fail: when the wait runs out, whatever did arrive is still landed and check_day names what is missing.
-    @task.sensor(
-        poke_interval=timedelta(minutes=min(5, export_wait_minutes())),
-        timeout=timedelta(minutes=export_wait_minutes()),
-        mode="reschedule",
-        soft_fail=True,
-    )
-    def wait_for_exports(**context) -> bool:  # type: ignore[no-untyped-def]
-        from dlsei.orchestration.tasks import exports_arrived
-
-        return exports_arrived(context)
+    # Deferred to the triggerer while Coursera is late; skipped when the wait runs out, so whatever did arrive is
+    # still landed and check_day names what is missing.
+    arrived = WaitForExports(task_id="wait_for_exports")
 
     @task(outlets=[COURSERA_SNAPSHOTS], trigger_rule="all_done")
     def land_exports(**context) -> dict:  # type: ignore[no-untyped-def]
@@ -49,7 +39,6 @@ def coursera_exports() -> None:
 
         check(context, summary)
 
-    arrived = wait_for_exports()
     landed = land_exports()
     arrived >> landed
     check_day(landed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
+from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import MONTHLY_FIRST, START_DATE, default_args
 
 
@@ -16,6 +17,7 @@ from dlsei.orchestration.defaults import MONTHLY_FIRST, START_DATE, default_args
     max_active_runs=1,
     default_args=default_args(),
     tags=["publish", "warehouse"],
+    deadline=run_deadline(),
     doc_md=__doc__,
 )
 def programme_report() -> None:

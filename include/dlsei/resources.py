@@ -27,7 +27,10 @@ def resources(settings: Settings | None = None) -> Resources:
 
 @cache
 def _for(settings: Settings) -> Resources:
-    return Resources(warehouse=warehouse_engine(settings.warehouse_url), landing=landing_from_url(settings.landing_url))
+    return Resources(
+        warehouse=warehouse_engine(settings.warehouse_url),
+        landing=landing_from_url(settings.landing_url, settings.aws_conn_id),
+    )
 
 
 def release_resources() -> None:

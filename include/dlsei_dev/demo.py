@@ -18,7 +18,7 @@ from dlsei.resources import resources
 from dlsei.settings import load_settings
 from dlsei.warehouse.migrate import upgrade
 from dlsei_dev.generator import SampleConfig, generate_sample
-from dlsei_dev.local_airflow import DagOutcome, prepare_airflow, run_days
+from dlsei_dev.local_airflow import DagOutcome, prepare_airflow, run_days, run_time
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,15 @@ def run_demo(*, days: int, seed: int, universities: int, people: int) -> DemoRes
             f"  alert outbox   {settings.outbox_dir}  (*_coordinator_list_email.eml: each university's weekly lists)",
             f"  month's report {settings.landing_url.rstrip('/')}/{programme_report}  (public figures only)",
             f"  Data Docs      {data_docs_link(settings)}",
-            "  run summaries  dlsei runs  (files, rows, failed checks and warnings of each DAG run)",
             f"  sample data    {manifest.incoming_dir.parent}  (truth/utilisation.csv is the generator's own record)",
-            f"  Airflow home   {settings.home / 'airflow'}  (./dev ui opens the Airflow UI on it)",
+            f"  Airflow home   {settings.home / 'airflow'}",
+            "",
+            "Next, from this folder:",
+            "  .venv/bin/dlsei runs      each DAG run's files, rows, failed checks and warnings",
+            # The demo's data day, not today's: the sample's exports stop on its last as-of date.
+            f"  .venv/bin/dlsei health --day {run_time(manifest.as_of_dates[-1]):%Y-%m-%d}"
+            "   the data team's morning check, on the demo's last morning",
+            "  ./dev ui                  the Airflow UI on the demo's runs, at http://localhost:8080",
         ]
     )
     return DemoResult(report=report, failed_runs=failed)

@@ -5,9 +5,9 @@ compose_digests  alert state -> one alert_message per recipient per as-of date (
 deliver_pending  alert_message -> outbox folder | SMTP | Slack webhook (delivery.py, transports.py)
 """
 
-from dlsei.alerts.config import Recipients
 from dlsei.alerts.delivery import DeliveryReport, deliver_pending
 from dlsei.alerts.digests import Digests, compose_digests, notify_data_team
+from dlsei.alerts.messages import Recipients
 from dlsei.alerts.reclaim import ReclaimList
 from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.run import DeliveryFailed, run_alerts

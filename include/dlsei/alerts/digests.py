@@ -14,7 +14,6 @@ from sqlalchemy import Connection, func, select
 from dlsei.alerts.cadence import REMINDER, digest_due, mark_sent
 from dlsei.alerts.candidates import university_counts
 from dlsei.alerts.conditions import marts_hold
-from dlsei.alerts.config import Recipients
 from dlsei.alerts.lists import queue_lists, university_page
 from dlsei.alerts.messages import (
     DATA_TEAM,
@@ -24,6 +23,7 @@ from dlsei.alerts.messages import (
     UNIVERSITY,
     Attachment,
     InlineImage,
+    Recipients,
     email_body,
     queue,
     slack_body,
@@ -191,7 +191,7 @@ def notify_data_team(
     """Queue a note for the data team (a failed run, a quarantined file, failed validation), delivered by
     deliver_pending like every digest. The same subject on the same date is queued once, so a retried task does
     not repeat itself. Returns the ids queued."""
-    recipients = recipients or Recipients.from_env()
+    recipients = recipients or Recipients.from_settings()
     subject = subject_line(subject)
     # Several notes a day are normal; the subject tells them apart within the one-per-recipient-and-date key.
     note = hashlib.sha256(subject.encode()).hexdigest()[:16]

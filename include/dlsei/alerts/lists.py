@@ -14,9 +14,8 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, update
 
-from dlsei.alerts.config import Recipients
 from dlsei.alerts.credits import CreditList, credit_lists
-from dlsei.alerts.messages import COORDINATOR_LIST, EMAIL, SENT, Attachment, email_body, queue
+from dlsei.alerts.messages import COORDINATOR_LIST, EMAIL, SENT, Attachment, Recipients, email_body, queue
 from dlsei.alerts.picture import University
 from dlsei.alerts.reclaim import ACT_WITHIN_DAYS, ReclaimList, reclaim_lists, record_recommendations, week_of
 from dlsei.alerts.rules import AlertRules

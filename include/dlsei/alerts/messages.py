@@ -17,6 +17,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import Connection, RowMapping, insert, select
 
+from dlsei.settings import Settings, load_settings
 from dlsei.warehouse.schema import alert_message
 
 EMAIL = "email"
@@ -28,6 +29,21 @@ DATA_TEAM = "data_team"
 PENDING = "pending"
 SENT = "sent"
 _SUBJECT_LIMIT: int = alert_message.c.subject.type.length  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Recipients:
+    national: str
+    data_team: str
+    # The Slack webhook connection that also gets the national picture and data-team notes; None = e-mail only.
+    slack: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Recipients:
+        settings = settings or load_settings()
+        return cls(
+            national=settings.national_team_email, data_team=settings.data_team_email, slack=settings.slack_conn_id
+        )
 
 
 @dataclass(frozen=True)

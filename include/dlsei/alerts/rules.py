@@ -10,8 +10,9 @@ from typing import Any
 
 import yaml
 
-from dlsei.alerts.config import ALERT_RULES_VAR, env_text
-from dlsei.settings import ConfigurationError
+from dlsei.settings import ConfigurationError, load_settings, origin
+
+ALERT_RULES_VAR = "AIRFLOW_VAR_DLSEI_ALERT_RULES"
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("rules.yml")
 
@@ -74,14 +75,15 @@ def load_rules(path: Path | None = None) -> AlertRules:
     """The rules in `path` (default: the checked-in rules.yml), with AIRFLOW_VAR_DLSEI_ALERT_RULES laid over them."""
     source = path or DEFAULT_RULES_FILE
     document = _mapping(yaml.safe_load(source.read_text(encoding="utf-8")), str(source))
-    override_text = env_text(ALERT_RULES_VAR)
+    override_text = load_settings().alert_rules
     if override_text:
+        where = f"{ALERT_RULES_VAR} (from {origin(ALERT_RULES_VAR)})"
         # JSON is YAML, so one parser reads both forms of the Variable.
         try:
-            override = _mapping(yaml.safe_load(override_text), ALERT_RULES_VAR)
+            override = _mapping(yaml.safe_load(override_text), where)
         except yaml.YAMLError as error:
-            raise ConfigurationError(f"{ALERT_RULES_VAR} is neither YAML nor JSON: {error}") from None
-        document = _merge(document, override, ALERT_RULES_VAR)
+            raise ConfigurationError(f"{where} is neither YAML nor JSON: {error}") from None
+        document = _merge(document, override, where)
     return _build(AlertRules, document, str(source))
 
 

@@ -7,10 +7,10 @@ import logging
 from collections.abc import Iterable
 from datetime import date
 
-from dlsei.alerts.config import Recipients
 from dlsei.alerts.delivery import deliver_pending
 from dlsei.alerts.digests import compose_digests
 from dlsei.alerts.lists import forget_delivered_lists
+from dlsei.alerts.messages import Recipients
 from dlsei.alerts.rules import AlertRules, load_rules
 from dlsei.alerts.state import evaluate_alerts
 from dlsei.alerts.transports import Transport, transport_from_settings
@@ -37,7 +37,7 @@ def run_alerts(
     only as their coordinator's e-mail: no copy is kept in the landing area."""
     engine = res.warehouse
     rules = rules or load_rules()
-    recipients = recipients or Recipients.from_env()
+    recipients = recipients or Recipients.from_settings()
     dates: list[dict[str, object]] = []
     for as_of in sorted(set(as_of_dates)):
         with engine.begin() as conn:

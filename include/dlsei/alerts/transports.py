@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import smtplib
-import ssl
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -17,9 +15,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
 
-from dlsei.alerts.config import DEFAULT_SENDER, SLACK_CONN_ID, SMTP_CONN_ID, connection_configured
 from dlsei.alerts.messages import EMAIL, SLACK, QueuedMessage
-from dlsei.settings import Settings, load_settings
+from dlsei.settings import DEFAULT_SENDER, SLACK_CONN_ID, SMTP_CONN_ID, Settings, load_settings
 
 
 class Transport(Protocol):
@@ -82,20 +79,15 @@ class OutboxTransport:
         _write_atomically(self.directory / f"{stem}.json", json.dumps(twin, indent=2).encode("utf-8"))
 
 
-def _flag(value: object) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes", "on")
-    return bool(value)
-
-
 class SmtpTransport:
-    """Sends through the SMTP server of an Airflow connection (default `dlsei_smtp`, e.g. env
-    `AIRFLOW_CONN_DLSEI_SMTP=smtp://user:password@mail.example:587?from_email=alerts%40hec.example&disable_ssl=true`),
-    read with the SMTP provider's hook and its extras: from_email, disable_ssl (SSL is on unless disabled, as in the
-    provider), disable_tls (STARTTLS, on a plain connection), timeout.
+    """Sends through the SMTP provider's SmtpHook and its connection (default `dlsei_smtp`, type `smtp`, e.g. env
+    `AIRFLOW_CONN_DLSEI_SMTP=smtp://user:password@mail.example:587?from_email=alerts%40hec.example&disable_ssl=true`):
+    the hook opens the connection as its extras say (SSL unless disable_ssl, STARTTLS unless disable_tls, timeout,
+    retry_limit for connecting, auth_type basic or oauth2) and the From address is its `from_email`.
 
-    The message is sent with smtplib rather than SmtpHook.send_email_smtp: that method takes HTML and attachment
-    file paths, and retries the whole send on any error, which could deliver a digest twice."""
+    The prepared message is handed to the hook's client once, rather than through SmtpHook.send_email_smtp: that
+    method rebuilds the message from HTML and attachment file paths, and retries the whole send on any error, which
+    could deliver a digest twice."""
 
     channels = frozenset({EMAIL})
 
@@ -105,24 +97,9 @@ class SmtpTransport:
     def send(self, message: QueuedMessage) -> None:
         from airflow.providers.smtp.hooks.smtp import SmtpHook
 
-        connection = SmtpHook.get_connection(self.conn_id)
-        extra = connection.extra_dejson
-        use_ssl = not _flag(extra.get("disable_ssl", False))
-        timeout = float(extra.get("timeout", 30))
-        host = connection.host or "localhost"
-        port = connection.port or 0
-        client = (
-            smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
-            if use_ssl
-            else smtplib.SMTP(host, port, timeout=timeout)
-        )
-        with client:
-            if not use_ssl and not _flag(extra.get("disable_tls", False)):
-                client.starttls(context=ssl.create_default_context())
-                client.ehlo()
-            if connection.login and connection.password:
-                client.login(connection.login, connection.password)
-            client.send_message(_wire(message, extra.get("from_email") or DEFAULT_SENDER))
+        with SmtpHook(smtp_conn_id=self.conn_id) as hook:
+            # The hook keeps the client it connected and authenticated as _smtp_client; it has no public accessor.
+            hook._smtp_client.send_message(_wire(message, hook.from_email or DEFAULT_SENDER))
 
 
 class SlackWebhookTransport:
@@ -160,12 +137,10 @@ class Router:
 
 
 def transport_from_settings(settings: Settings | None = None) -> Transport:
-    """SMTP when AIRFLOW_CONN_DLSEI_SMTP is set, else the outbox folder; plus Slack when AIRFLOW_CONN_DLSEI_SLACK is."""
+    """SMTP when the `dlsei_smtp` connection is set, else the outbox folder; plus Slack when `dlsei_slack` is."""
+    settings = settings or load_settings()
     email: Transport
-    if connection_configured(SMTP_CONN_ID):
-        email = SmtpTransport()
-    else:
-        email = OutboxTransport((settings or load_settings()).outbox_dir)
-    if connection_configured(SLACK_CONN_ID):
-        return Router(SlackWebhookTransport(), email)
+    email = SmtpTransport(settings.smtp_conn_id) if settings.smtp_conn_id else OutboxTransport(settings.outbox_dir)
+    if settings.slack_conn_id:
+        return Router(SlackWebhookTransport(settings.slack_conn_id), email)
     return email

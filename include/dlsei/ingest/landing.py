@@ -2,7 +2,8 @@
 are put aside with their reason (`quarantine/`), and where generated reports are written (`reports/`).
 
 Two backends, one behaviour: a local folder (`file:///...`) for development and single-machine runs, and an S3
-bucket (`s3://bucket/prefix`) for workers spread over machines. Moves, naming and the quarantine reason are written
+bucket (`s3://bucket/prefix`) for workers spread over machines, reached through the `aws` connection `dlsei_aws`
+when one is set. Moves, naming and the quarantine reason are written
 once, in `Landing`, on top of a few storage primitives, so the backends cannot drift apart.
 """
 
@@ -218,15 +219,25 @@ def _missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
-class S3Landing(Landing):
-    """A bucket (and optional prefix) reached with boto3's own configuration: endpoint, credentials and region come
-    from the standard AWS_* environment variables, which is how an Airflow deployment sets them."""
+def s3_client(aws_conn_id: str | None = None) -> Any:
+    """The boto3 S3 client of the Airflow connection `aws_conn_id` (type `aws`), made by the Amazon provider's
+    S3Hook: its keys, region and `endpoint_url` extra (MinIO and other S3-compatible stores), or, when it holds no
+    keys, the IAM role / instance profile. Without a connection: boto3's own chain (the AWS_* variables)."""
+    if aws_conn_id is None:
+        return boto3.client("s3")
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
-    def __init__(self, bucket: str, prefix: str = "") -> None:
+    return S3Hook(aws_conn_id=aws_conn_id).get_conn()
+
+
+class S3Landing(Landing):
+    """A bucket (and optional prefix) reached with the client of `s3_client(aws_conn_id)`."""
+
+    def __init__(self, bucket: str, prefix: str = "", aws_conn_id: str | None = None) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
-        self._client = boto3.client("s3")
+        self._client = s3_client(aws_conn_id)
 
     def _object(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -300,11 +311,11 @@ class S3Landing(Landing):
         self._client.delete_object(Bucket=self.bucket, Key=self._object(key))
 
 
-def landing_from_url(url: str) -> Landing:
-    """`file:///abs/path` -> LocalLanding; `s3://bucket/prefix` -> S3Landing."""
+def landing_from_url(url: str, aws_conn_id: str | None = None) -> Landing:
+    """`file:///abs/path` -> LocalLanding; `s3://bucket/prefix` -> S3Landing (through `aws_conn_id` if given)."""
     parts = urlsplit(url)
     if parts.scheme == "file" and parts.netloc in ("", "localhost"):
         return LocalLanding(Path(url2pathname(parts.path)))
     if parts.scheme == "s3" and parts.netloc:
-        return S3Landing(parts.netloc, parts.path)
+        return S3Landing(parts.netloc, parts.path, aws_conn_id)
     raise ValueError(f"unsupported landing URL {url!r}: use file:///absolute/path or s3://bucket/prefix")

@@ -32,14 +32,18 @@ def on_dag_run_failed(dag_run: DagRun, msg: str) -> None:
     record_dag_run(dag_run)
 
 
+# The size of Airflow's dag_run_note.content column.
+NOTE_LIMIT = 1000
+
+
 def record_dag_run(dag_run: DagRun) -> None:
     from dlsei.quality.docs import data_docs_link
-    from dlsei.report.run_summaries import FinishedRun, record_run
+    from dlsei.report.run_summaries import FinishedRun, record_run, render_runs
     from dlsei.resources import resources
     from dlsei.settings import load_settings
 
     settings = load_settings()
-    record_run(
+    summary = record_run(
         resources(settings).warehouse,
         FinishedRun(
             dag_id=dag_run.dag_id,
@@ -54,6 +58,22 @@ def record_dag_run(dag_run: DagRun) -> None:
         ),
         data_docs=data_docs_link(settings),
     )
+    # The same summary as the run's note, so the Airflow UI shows files, rows, quarantined files and failed checks.
+    _write_note(dag_run, render_runs([summary])[:NOTE_LIMIT])
+
+
+def _write_note(dag_run: DagRun, text: str) -> None:
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy.orm import object_session
+
+    if object_session(dag_run) is not None:
+        # The scheduler's session commits it with the run's final state; a session of our own would wait on the
+        # run's row lock, which the scheduler holds until then.
+        dag_run.note = text
+        return
+    with create_session() as own:
+        own.get(DagRun, dag_run.id).note = text
 
 
 def _first_task_start(dag_run: DagRun) -> datetime | None:

@@ -76,14 +76,6 @@ def fail_on_quarantine(summary: dict[str, Any]) -> None:
         )
 
 
-def exports_arrived(context: Context) -> bool:
-    """The sensor's poke: are both of the expected as-of date's exports published or waiting in incoming/?"""
-    from dlsei.ingest.arrivals import missing_exports
-
-    run = run_context(context)
-    return not missing_exports(run, resources(run.settings))
-
-
 def check_day(context: Context, summary: dict[str, Any]) -> None:
     """After landing: name every export still missing for its date, and every quarantined file."""
     from dlsei.alerts import notify_data_team

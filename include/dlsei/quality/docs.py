@@ -61,14 +61,14 @@ class Mirrored:
     deleted: int
 
 
-def mirror_site(site: Path, url: str) -> Mirrored:
+def mirror_site(site: Path, url: str, aws_conn_id: str | None = None) -> Mirrored:
     """Make `s3://bucket/prefix` hold exactly the files of the local `site` folder: pages whose bytes changed are
     uploaded with their content type (so a browser renders them), pages gone from the site (pruned validation
     results) are deleted, and the rest is left alone: most pages of a day-old site are unchanged."""
-    import boto3  # only a production run with a Data Docs URL pays for it
+    from dlsei.ingest.landing import s3_client  # boto3: only a production run with a Data Docs URL pays for it
 
     bucket, prefix = s3_bucket_and_prefix(url)
-    client = boto3.client("s3")
+    client = s3_client(aws_conn_id)
     stored = {
         item["Key"]: item["ETag"].strip('"')
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/")
@@ -114,5 +114,5 @@ def publish_data_docs(settings: Settings, now: datetime) -> str:
     prune_results(settings.dq_results_keep_days, now)
     index = build_data_docs()
     if settings.data_docs_url:
-        mirror_site(index.parent, settings.data_docs_url)
+        mirror_site(index.parent, settings.data_docs_url, settings.aws_conn_id)
     return data_docs_link(settings)

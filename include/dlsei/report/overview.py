@@ -5,6 +5,7 @@ Every utilisation figure is read from the roll-up views (migration 0010), the on
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 import pandas as pd
@@ -43,27 +44,75 @@ def files_by_status(conn: Connection) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+# A terminal's width: the university's name is shortened to fit, never the figures.
+SUMMARY_WIDTH = 100
+# (heading, width, align) of each column of the utilisation table: 93 characters with the spaces between them.
+_COLUMNS = (
+    ("University", 26, "<"),
+    ("Region", 12, "<"),
+    ("Sector", 7, "<"),
+    ("Seats", 6, ">"),
+    ("Joined", 6, ">"),
+    ("Active", 6, ">"),
+    ("Never", 6, ">"),
+    ("Reclaimed", 9, ">"),
+    ("Used", 7, ">"),
+)
+
+
+def _line(values: tuple[object, ...]) -> str:
+    cells = []
+    for value, (_, width, align) in zip(values, _COLUMNS, strict=True):
+        text = str(value)
+        text = text if len(text) <= width else text[: width - 1] + "…"
+        cells.append(f"{text:{align}{width}}")
+    return " ".join(cells).rstrip()
+
+
+def utilisation_table(conn: Connection, as_of: date) -> str:
+    """The universities of `as_of` as a plain-text table from the least used, at most SUMMARY_WIDTH wide."""
+    lines = [_line(tuple(heading for heading, _, _ in _COLUMNS)), _line(tuple("-" * w for _, w, _ in _COLUMNS))]
+    lines += [
+        _line(
+            (
+                r["university_name"] or r["university_id"],
+                r["region"] or "",
+                r["sector"] or "",
+                r["allocated"],
+                r["joined"],
+                r["active_30d"],
+                r["never_started"],
+                r["removed"],
+                percent(r["utilisation_pct"]),
+            )
+        )
+        for r in by_university(conn, as_of)
+    ]
+    return "\n".join(lines)
+
+
 def render(conn: Connection) -> str:
     as_of = latest_as_of(conn)
     if as_of is None:
         return "The warehouse holds no published utilisation yet."
-    table = utilisation_by_university(conn, as_of)
     total = national(conn, as_of)
     alerts = open_alerts(conn)
     lines = [
-        f"Seat utilisation, data complete through {as_of} (active = any learning in the last 30 days)",
+        f"Seat utilisation, data complete through {as_of}, from the least used university",
+        "(Active: learning in the last 30 days; Never: joined, never started; Used: active of allocated)",
         "",
-        table.to_string(index=False),
+        utilisation_table(conn, as_of),
         "",
     ]
     if total is not None:
-        lines.append(
+        lines += textwrap.wrap(
             f"National: {total['allocated']} seats allocated, {total['joined']} joined, {total['active_30d']} active "
             f"in 30 days ({percent(total['utilisation_pct'])} utilised), {total['never_started']} joined but never "
-            f"started, {total['removed']} reclaimed."
+            f"started, {total['removed']} reclaimed.",
+            SUMMARY_WIDTH,
         )
     lines += ["", f"Open alerts: {len(alerts)}"]
     if not alerts.empty:
-        lines.append(alerts.groupby("rule").size().rename("open").to_string())
+        lines += [f"  {rule:<28} {count}" for rule, count in alerts.groupby("rule").size().items()]
     lines += ["", "Files: " + ", ".join(f"{count} {status}" for status, count in sorted(files_by_status(conn).items()))]
     return "\n".join(lines)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from warehouse_rows import COHORT, allocations, at, enrolment, ledger_file, programmes
 
-from dlsei.alerts.config import Recipients
 from dlsei.alerts.lists import queue_lists
+from dlsei.alerts.messages import Recipients
 from dlsei.alerts.picture import University
 from dlsei.alerts.rules import load_rules
 from dlsei.warehouse.schema import alert_message, identity_person, snap_course_activity

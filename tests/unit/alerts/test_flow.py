@@ -789,7 +789,7 @@ def test_the_transport_follows_the_configuration(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("AIRFLOW_CONN_DLSEI_SLACK", '{"conn_type": "slackwebhook", "password": "https://x.example/h"}')
     both = transport_from_settings()
     assert isinstance(both, Router) and both.channels == {"email", "slack"}
-    assert Recipients.from_env().slack == "dlsei_slack"
+    assert Recipients.from_settings().slack == "dlsei_slack"
 
 
 def test_run_alerts_does_a_day_end_to_end(lite: Engine, rules: AlertRules, tmp_path: Path) -> None:

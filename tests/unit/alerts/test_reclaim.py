@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, insert, select
 from warehouse_rows import COHORT, allocations, at, ledger_file, load_membership, programmes, seat
 
-from dlsei.alerts.config import Recipients
 from dlsei.alerts.lists import queue_lists
+from dlsei.alerts.messages import Recipients
 from dlsei.alerts.picture import University
 from dlsei.alerts.reclaim import outcome_counts, record_outcomes
 from dlsei.alerts.rules import AlertRules, load_rules

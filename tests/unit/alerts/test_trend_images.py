@@ -10,8 +10,8 @@ from pathlib import Path
 from dashboard_rows import LAST, publish
 from sqlalchemy import Engine, select, update
 
-from dlsei.alerts.config import Recipients
 from dlsei.alerts.digests import compose_digests
+from dlsei.alerts.messages import Recipients
 from dlsei.alerts.rules import load_rules
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import alert_message, dim_university

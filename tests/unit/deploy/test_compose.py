@@ -8,7 +8,10 @@ pipeline reads from the environment is passed to every Airflow container, with n
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,7 @@ REQUIRED = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):\?[^}]+\}$")
 SETTING_NAME = re.compile(r"\b(?:AIRFLOW_VAR_|AIRFLOW_CONN_|DLSEI_)[A-Z0-9_]*[A-Z0-9]\b")
 # Names of values that are secrets (or connections, which may embed one).
 SECRET_KEY_NAME = re.compile(r"(PASSWORD|SECRET|SECRET_KEY|FERNET_KEY|ACCESS_KEY|ACCESS_KEY_ID)$|^AIRFLOW_CONN_")
+OPTIONAL_CONNECTIONS = ("AIRFLOW_CONN_DLSEI_SMTP", "AIRFLOW_CONN_DLSEI_SLACK")
 URL_PASSWORD = re.compile(r"^[a-z0-9+]+://[^:/@]*:(?P<password>[^@]*)@")
 
 
@@ -104,7 +108,7 @@ def env_example() -> dict[str, str]:
 
 def settings_read_by_pipeline() -> set[str]:
     """Every AIRFLOW_VAR_*, AIRFLOW_CONN_* and DLSEI_* name in settings.py and in any other module of the package
-    that reads the environment (alerts/config.py keeps its Variables until they move into settings.py)."""
+    that reads the environment."""
     sources = {PACKAGE / "settings.py"}
     sources |= {
         path for path in PACKAGE.rglob("*.py") if re.search(r"os\.environ|os\.getenv", path.read_text(encoding="utf-8"))
@@ -252,7 +256,8 @@ def test_the_bucket_created_is_the_landing_bucket() -> None:
     bucket_service = services()["minio-create-bucket"]
     assert bucket_service["environment"]["LANDING_BUCKET"] == landing.netloc
     assert bucket_service["depends_on"]["minio"]["condition"] == "service_healthy"
-    assert resolve_defaults(common_env()["AWS_ENDPOINT_URL"]) == "http://minio:9000"
+    aws = json.loads(resolve_defaults(common_env()["AIRFLOW_CONN_DLSEI_AWS"]))
+    assert (aws["conn_type"], aws["extra"]["endpoint_url"]) == ("aws", "http://minio:9000")
 
 
 # --- settings and secrets -------------------------------------------------------------------------------------
@@ -276,10 +281,47 @@ def test_no_secret_is_a_literal_in_the_compose_file() -> None:
             value = str(raw)
             if password := URL_PASSWORD.match(value):
                 assert REQUIRED.match(password["password"]), f"{name}: {key} has a literal password"
-            elif SECRET_KEY_NAME.search(key) and key != "AIRFLOW_CONN_DLSEI_SLACK":
+            elif value.startswith("{"):  # a connection in Airflow's JSON form: its keys come from .env
+                connection = json.loads(INTERPOLATION.sub(lambda m: m[0].replace('"', ""), value))
+                for part in ("login", "password"):
+                    assert REQUIRED.match(connection[part]), f"{name}: {key} has a literal {part}"
+            elif SECRET_KEY_NAME.search(key) and key not in OPTIONAL_CONNECTIONS:
                 assert REQUIRED.match(value), f"{name}: {key} must be ${{NAME:?message}} from .env"
-    # The optional Slack connection may be empty, but never a literal either.
-    assert common_env()["AIRFLOW_CONN_DLSEI_SLACK"] == "${AIRFLOW_CONN_DLSEI_SLACK:-}"
+    # The optional alert connections may be empty (then alerts stay in the outbox), but never a literal either.
+    for key in OPTIONAL_CONNECTIONS:
+        assert common_env()[key] == f"${{{key}:-}}"
+
+
+def test_connections_are_passed_as_airflow_reads_them() -> None:
+    env = common_env()
+    assert not {"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} & env.keys(), "S3 is a connection"
+    assert {"AIRFLOW_CONN_DLSEI_WAREHOUSE", "AIRFLOW_CONN_DLSEI_AWS", *OPTIONAL_CONNECTIONS} <= env.keys()
+
+
+def test_mailpit_and_flower_are_opt_in_profiles() -> None:
+    mailpit, flower = services()["mailpit"], services()["flower"]
+    assert mailpit["profiles"] == ["mail"] and "127.0.0.1:8025:8025" in mailpit["ports"]
+    assert flower["profiles"] == ["flower"] and command_text(flower) == "celery flower"
+    assert flower["image"] == common()["image"] and flower["environment"] == common_env()
+    assert "smtp://mailpit:1025" in ENV_EXAMPLE.read_text(encoding="utf-8")
+
+
+def test_the_header_cites_only_files_the_repository_has() -> None:
+    header = COMPOSE_FILE.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+    cited = set(re.findall(r"\b(?:deploy|docs|include|dags|plugins)/[\w./-]*\w/?", header))
+    assert cited, "the header names the files it relies on"
+    assert {path for path in cited if not (REPO / path).exists()} == set()
+
+
+def test_the_generator_fills_every_value_compose_requires(tmp_path: Path) -> None:
+    out = tmp_path / ".env"
+    subprocess.run([sys.executable, str(REPO / "deploy" / "generate_env.py"), "--out", str(out)], check=True)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    required = {m["name"] for text in strings(compose()) for m in INTERPOLATION.finditer(text) if m["op"] == ":?"}
+    assert {name for name in required if not values.get(name)} == set()
+    assert len({values[name] for name in required if SECRET_KEY_NAME.search(name)}) > 5, "each secret its own"
+    assert out.stat().st_mode & 0o077 == 0, ".env is readable by its owner only"
 
 
 def test_env_example_documents_every_variable_and_holds_no_secret() -> None:

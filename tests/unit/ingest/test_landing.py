@@ -5,12 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import boto3
 import pytest
+from dlsei_dev.generator import SampleConfig, generate_sample
+from sqlalchemy import Engine, func, select
 
+from dlsei.ingest.coursera import ingest_coursera_exports
 from dlsei.ingest.landing import LandedFile, Landing, LocalLanding, S3Landing, landing_from_url
+from dlsei.ingest.ledger import LOADED
+from dlsei.resources import resources
+from dlsei.runs import KARACHI, RunContext
+from dlsei.settings import load_settings
+from dlsei.warehouse.schema import snap_membership
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -205,3 +216,47 @@ def test_unsupported_urls(url: str) -> None:
 def test_file_url_forms(tmp_path: Path) -> None:
     assert landing_from_url(f"file://localhost{tmp_path}").url == tmp_path.resolve().as_uri()
     assert landing_from_url(tmp_path.as_uri()).url == tmp_path.resolve().as_uri()
+
+
+@pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
+def test_exports_land_from_s3_through_an_aws_connection(
+    s3_endpoint: str, dlsei_env: Path, warehouse: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside Airflow the landing area's client is the `aws` connection's: its keys, region and endpoint_url extra,
+    with nothing for boto3 in the environment."""
+    import airflow.sdk  # noqa: F401 - a task has the Task SDK loaded: settings resolve through Airflow's chain
+
+    for variable in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    endpoint = quote(s3_endpoint, safe="")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_DLSEI_AWS",
+        f"aws://key-of-the-connection:its-secret@/?region_name=us-east-1&endpoint_url={endpoint}",
+    )
+    bucket = f"exports-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_LANDING_URL", f"s3://{bucket}/coursera")
+    direct = boto3.client(
+        "s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    direct.create_bucket(Bucket=bucket)
+    sample = generate_sample(SampleConfig(out_dir=tmp_path / "sample", universities=2, people=30, days=1))
+    for path in sample.files:
+        if not path.name.startswith("hec_"):
+            direct.put_object(Bucket=bucket, Key=f"coursera/incoming/{path.name}", Body=path.read_bytes())
+
+    settings = load_settings()
+    assert settings.aws_conn_id == "dlsei_aws"
+    run = RunContext(
+        load_id="test/aws-connection", logical_dt=datetime(2026, 11, 2, 8, tzinfo=KARACHI), settings=settings
+    )
+    report = ingest_coursera_exports(run, resources(settings))
+
+    assert {o.status for o in report.outcomes} == {LOADED} and len(report.outcomes) == 2
+    with warehouse.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(snap_membership)).scalar_one() > 0
+    archived = direct.list_objects_v2(Bucket=bucket, Prefix="coursera/archive/")["Contents"]
+    assert len(archived) == 2
+    assert "Contents" not in direct.list_objects_v2(Bucket=bucket, Prefix="coursera/incoming/")

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, insert
 
 from dlsei.alerts.picture import take_picture
 from dlsei.alerts.texts import national_text
-from dlsei.report.overview import render
+from dlsei.report.overview import SUMMARY_WIDTH, render
 from dlsei.warehouse.schema import MEASURES, alert, dim_seat_allocation, dim_university, mart_quota_utilisation
 from dlsei.web.app import create_app
 
@@ -97,7 +97,8 @@ def test_the_status_page_the_summary_and_the_digest_agree_to_the_decimal(
     }
 
     assert on_status_page == EXPECTED
-    assert in_summary == {name: pct or "NaN" for name, pct in EXPECTED.items()}
+    assert in_summary == {name: f"{pct}%" if pct else "n/a" for name, pct in EXPECTED.items()}
+    assert max(len(line) for line in summary.splitlines()) <= SUMMARY_WIDTH, summary
     assert in_digest == {name: pct or "n/a" for name, pct in EXPECTED.items()}
     assert f"({NATIONAL}% utilised)" in summary
     assert re.search(rf"Active in last 30 days +3  \({NATIONAL}% of allocated\)", digest)

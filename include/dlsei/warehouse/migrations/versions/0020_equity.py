@@ -61,8 +61,10 @@ def _person_part(dimension: str, group: str) -> str:
     # Seats in a state of a joined member; enrolments of the same seats (the course rows of A's snapshot).
     seats = (
         f"SELECT f.as_of_date, {group} AS group_name, "
-        "SUM(CASE WHEN f.state IN ('joined', 'active', 'dormant') THEN 1 ELSE 0 END) AS joined, "
-        "SUM(CASE WHEN f.state IN ('active', 'dormant') THEN 1 ELSE 0 END) AS started, "
+        # Equalities, not IN: PostgreSQL prints `IN` on a varchar as `= ANY (ARRAY[...])`, which reads back as a
+        # different definition, and the test warehouses are made by replaying a dump (tests/conftest.py).
+        "SUM(CASE WHEN f.state = 'joined' OR f.state = 'active' OR f.state = 'dormant' THEN 1 ELSE 0 END) AS joined, "
+        "SUM(CASE WHEN f.state = 'active' OR f.state = 'dormant' THEN 1 ELSE 0 END) AS started, "
         "SUM(CASE WHEN f.state = 'active' THEN 1 ELSE 0 END) AS active_30d\n"
         "FROM fact_seat_day f LEFT JOIN dim_person p ON p.person_key = f.person_key\n"
         "    AND p.valid_from <= f.as_of_date AND (p.valid_to IS NULL OR p.valid_to > f.as_of_date)\n"
@@ -108,7 +110,7 @@ MEASURES = ("utilisation_pct", "activation_pct", "completion_pct")
 def equity_gap() -> str:
     values = "\nUNION ALL\n".join(
         f"SELECT as_of_date, dimension, '{m}' AS measure, group_name, {m} AS value\nFROM v_equity "
-        f"WHERE {m} IS NOT NULL AND group_name NOT IN ({NOT_RECORDED}, {NOT_MATCHED})"
+        f"WHERE {m} IS NOT NULL AND group_name <> {NOT_RECORDED} AND group_name <> {NOT_MATCHED}"
         for m in MEASURES
     )
     gaps = (
