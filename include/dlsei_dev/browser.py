@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,10 +66,15 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def take_screenshots(base_url: str, token: str, university_id: str, out_dir: Path) -> list[Path]:
-    """A full-page PNG of each page, signed in with `token` (the UI's `_token` cookie)."""
+def take_screenshots(base_url: str, token: str, university_id: str, out_dir: Path, morning: date) -> list[Path]:
+    """A full-page PNG of each page, signed in with `token` (the UI's `_token` cookie); the data team's checks as on
+    `morning`."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    pages = {**PAGES, "university": f"/dlsei/universities/{university_id}"}
+    pages = {
+        **PAGES,
+        "data-team": f"{PAGES['data-team']}?day={morning.isoformat()}",
+        "university": f"/dlsei/universities/{university_id}",
+    }
     taken = []
     with chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -113,4 +119,7 @@ def screenshot_warehouse(out_dir: Path) -> list[Path]:
             raise RuntimeError("the warehouse holds no published utilisation: run ./dev demo first")
         least_used = by_university(conn, as_of)[0]["university_id"]
     with serve(create_app()) as base:
-        return take_screenshots(base, token, least_used, out_dir)
+        # The demo's days are in the past: its data-team page is shown on the morning after its last day, when its
+        # checks ran, not against today's clock.
+        morning = as_of + timedelta(days=settings.coursera_lag_days)
+        return take_screenshots(base, token, least_used, out_dir, morning)

@@ -8,17 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dashboard_rows import DAYS, LAST, publish
+from dashboard_rows import DAYS, LAST, publish, record_checks, record_reclaims
 from dlsei_dev.browser import CHROMIUM, chromium, serve
 from sqlalchemy import Engine, func, select
 
 from dlsei.publish.rollups import by_university, national
+from dlsei.report.programme import render_report, report_key
+from dlsei.resources import resources
 from dlsei.warehouse.schema import alert
-from dlsei.warehouse.views import v_utilisation_by_region
+from dlsei.warehouse.views import v_reclaim_outcome, v_utilisation_by_region
 from dlsei.web.app import create_app
 
 BARS = "svg g.mark-rect.role-mark > path"
 POINTS = "svg g.mark-symbol.role-mark > path"
+OUTCOMES = ("recommended", "acted_on", "seats_freed")
 
 
 @pytest.fixture
@@ -39,7 +42,14 @@ def test_every_page_draws_its_charts_with_the_warehouses_numbers(
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run installs it when it can)")
     publish(warehouse)
+    record_reclaims(warehouse)
+    record_checks(warehouse)
     with warehouse.connect() as conn:
+        resources().landing.put(report_key(LAST), render_report(conn, LAST, 5).encode("utf-8"))
+        o = v_reclaim_outcome
+        outcomes = conn.execute(
+            select(func.sum(o.c.recommended), func.sum(o.c.acted_on), func.sum(o.c.seats_freed))
+        ).one()
         total = national(conn, LAST)
         least = [row["university_name"] for row in by_university(conn, LAST)]
         v = v_utilisation_by_region
@@ -83,6 +93,15 @@ def test_every_page_draws_its_charts_with_the_warehouses_numbers(
         assert definition.locator("p").is_visible()
         assert "v_utilisation_national" in definition.locator("p").inner_text()
 
+        shown = [
+            page.locator(f"[data-figure={key}]").inner_text() for key in ("recommended", "acted_on", "seats_freed")
+        ]
+        assert shown == [str(figure) for figure in outcomes]
+        page.locator("a[data-report]").click()
+        page.wait_for_url(f"{base}/dlsei/reports/programme_report_{LAST:%Y-%m}.html")
+        assert page.locator("h1").inner_text() == f"HEC Coursera programme: {LAST:%B %Y}"
+        page.go_back()
+
         page.locator("table.least-used a", has_text="Alpha University").click()
         page.wait_for_url(f"{base}/dlsei/universities/U1")
         assert page.locator("[data-figure=reclaim]").inner_text() == str(int(reclaim))
@@ -91,6 +110,9 @@ def test_every_page_draws_its_charts_with_the_warehouses_numbers(
 
         page.locator("nav a", has_text="Data team").click()
         page.wait_for_url(f"{base}/dlsei/data-team")
-        assert page.locator("tr.rag.red").count() == 1
-        assert page.locator("tr.rag.amber").count() == 1
+        assert page.locator("table.runs tr.rag.red").count() == 1
+        assert page.locator("table.runs tr.rag.amber").count() == 1
+        assert page.locator("table.rejected tr.rag.red").count() == 2  # one file's two open rules
+        assert page.locator("table.reconciliation tr.rag.red").count() == 1
+        assert page.locator("table.restated tr.rag.amber").count() == 1
         assert page.locator("ul.checks > li").count() == 6  # the six checks of report/health.py

@@ -12,11 +12,16 @@ from dlsei.warehouse.schema import (
     alert,
     dim_seat_allocation,
     dim_university,
+    dq_rejected_row,
     file_ledger,
     mart_activity_by_course_type,
     mart_activity_by_domain,
     mart_quota_utilisation,
     pipeline_run,
+    reclaim_recommendation,
+    reconciliation_check,
+    registry_change,
+    restatement,
 )
 
 LAST = date(2026, 11, 20)
@@ -180,3 +185,122 @@ def _run(dag_id: str, run_id: str, state: str, finished: datetime, *, quarantine
         "marts_refreshed": 1,
         "alerts_sent": 0,
     }
+
+
+RESTATED_BY = "quota_utilisation/scheduled__failed"
+OLD_RUN = "coursera_exports/scheduled__old"  # finished 20 days ago
+
+
+def record_checks(engine: Engine) -> None:
+    """What the other checks record over the published warehouse: rows rejected (one file waiting for its replay,
+    one replayed), reconciliation checks (one failed, one passed) and a registry change restated by the recent run."""
+    logged = datetime.now(UTC) - timedelta(hours=3)
+    today = logged.date()
+    rejected = [
+        ("Usage Report 2026-11-20 0612.csv", "course_activity", "number", "Learning Hours", "open", 3),
+        ("Usage Report 2026-11-20 0612.csv", "course_activity", "timestamp", "Enrollment Time", "open", 1),
+        ("Membership Report 2026-11-19 0600.csv", "membership", "member_state", "Member State", "replayed", 2),
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            insert(dq_rejected_row),
+            [
+                {
+                    "file_id": 7,
+                    "file_name": name,
+                    "kind": kind,
+                    "as_of_date": LAST,
+                    "record_no": 10 + number,
+                    "rule": rule,
+                    "column_name": column,
+                    "value": "n/a",
+                    "status": status,
+                    "load_id": "coursera_exports/scheduled__ok",
+                    "logged_at": logged,
+                }
+                for name, kind, rule, column, status, count in rejected
+                for number in range(count)
+            ],
+        )
+        conn.execute(
+            insert(reconciliation_check),
+            [
+                _check(today - timedelta(days=1), "members", (1180, 1250), 12.5),
+                _check(today - timedelta(days=1), "learning_hours", (300.5, 300.0), 3.0),
+                _check(today - timedelta(days=30), "members", (900, 1000), 10.0) | {"load_id": OLD_RUN},
+            ],
+        )
+        change_id = conn.execute(
+            insert(registry_change)
+            .values(
+                file_id=5,
+                extract="people",
+                extract_date=DAYS[4],
+                valid_from=DAYS[4],
+                keys_before=400,
+                added=0,
+                removed=0,
+                changed=3,
+                changed_columns="university_id 3",
+                restated_by=RESTATED_BY,
+            )
+            .returning(registry_change.c.change_id)
+        ).scalar_one()
+        conn.execute(
+            insert(restatement),
+            [
+                {
+                    "change_id": change_id,
+                    "as_of_date": day,
+                    "measures_changed": 4,
+                    "load_id": "quota_utilisation/scheduled__failed",
+                }
+                for day in DAYS[4:]
+            ],
+        )
+
+
+def _check(day: date, measure: str, figures: tuple[float, float], tolerance: float) -> dict[str, object]:
+    """A check of programme hec-cohort-1: `figures` are ours and Coursera's."""
+    ours, coursera = figures
+    return {
+        "as_of_date": day,
+        "program_slug": "hec-cohort-1",
+        "measure": measure,
+        "ours": ours,
+        "coursera": coursera,
+        "difference": ours - coursera,
+        "tolerance": tolerance,
+        "passed": abs(ours - coursera) <= tolerance,
+        "load_id": "coursera_exports/scheduled__ok",
+    }
+
+
+# (university, cohort): the outcome of each seat its weekly lists recommended (None: still open).
+RECLAIMS = {
+    ("U1", "C1"): ["removed", "removed", "recovered", None, None],
+    ("U1", "C2"): [None, None],
+    ("U2", "C1"): ["removed", "removed", "removed"],
+}
+
+
+def record_reclaims(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(reclaim_recommendation),
+            [
+                {
+                    "program_slug": f"hec-{uid}-{cohort}".lower(),
+                    "learner_key": f"{uid}{cohort}{number:02d}".ljust(64, "0"),
+                    "university_id": uid,
+                    "cohort_id": cohort,
+                    "reason": "never_started",
+                    "recommended_on": DAYS[1],
+                    "last_listed_on": DAYS[8],
+                    "outcome": outcome,
+                    "outcome_on": LAST if outcome else None,
+                }
+                for (uid, cohort), outcomes in RECLAIMS.items()
+                for number, outcome in enumerate(outcomes)
+            ],
+        )

@@ -22,7 +22,7 @@ RULE_LABELS = {
 }
 
 
-def _label(rule: str) -> str:
+def rule_label(rule: str) -> str:
     return RULE_LABELS.get(rule, rule)
 
 
@@ -63,7 +63,7 @@ def national_text(
         f"Alerts: {_alert_counts(picture)} today.",
     ]
     by_rule = Counter(row["rule"] for row in picture.open_alerts)
-    lines += [f"  {_label(rule)}: {count}" for rule, count in sorted(by_rule.items())]
+    lines += [f"  {rule_label(rule)}: {count}" for rule, count in sorted(by_rule.items())]
 
     alerted = sorted(
         {row["university_id"] for row in picture.open_alerts},
@@ -78,7 +78,7 @@ def national_text(
     if picture.closed_today:
         lines += ["", "Closed today:"]
         lines += [
-            f"- {picture.name_of(row['university_id'])}, cohort {row['cohort_id']}: {_label(row['rule'])}"
+            f"- {picture.name_of(row['university_id'])}, cohort {row['cohort_id']}: {rule_label(row['rule'])}"
             for row in picture.closed_today
         ]
     return "\n".join(lines) + "\n"
@@ -88,7 +88,7 @@ def _university_line(picture: Picture, university_id: str) -> str:
     alerts = picture.open_of(university_id)
     new = sum(1 for row in alerts if row["opened_on"] == picture.as_of)
     rollup = picture.by_university.get(university_id) or {}
-    rules = ", ".join(sorted({_label(row["rule"]).lower() for row in alerts}))
+    rules = ", ".join(sorted({rule_label(row["rule"]).lower() for row in alerts}))
     known = picture.universities.get(university_id)
     region = f", {known.region}" if known else ""
     routed = "" if known and known.coordinator else "; NO coordinator e-mail on file, not routed"
@@ -145,7 +145,7 @@ def coordinator_text(
         cleared = picture.closed_of(uid)
         if cleared:
             lines.append("Cleared today:")
-            lines += [f"- {_label(row['rule'])}, cohort {row['cohort_id']}" for row in cleared]
+            lines += [f"- {rule_label(row['rule'])}, cohort {row['cohort_id']}" for row in cleared]
         done = outcomes.get(uid, Outcome())
         lines.append(
             f"Reclaim candidates now: {picture.candidates.get(uid, 0):,}. Reclaim lists so far: {done.recommended:,} "
@@ -166,4 +166,4 @@ def _cohort_line(row: RowMapping) -> str:
 
 def _alert_line(picture: Picture, row: RowMapping) -> str:
     since = "new today" if row["opened_on"] == picture.as_of else f"open since {row['opened_on']}"
-    return f"- {_label(row['rule'])}, cohort {row['cohort_id']} ({since}): {row['summary']}."
+    return f"- {rule_label(row['rule'])}, cohort {row['cohort_id']} ({since}): {row['summary']}."

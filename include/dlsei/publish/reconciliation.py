@@ -2,9 +2,10 @@
 
 Members: the programme's joined seats as the pipeline published them (fact_seat_day) against the rows Coursera's
 membership export lists as MEMBER. Learning hours: the hours of the course-activity rows the marts sum against the
-hours the membership export states per member. A difference beyond the tolerance is a failed check, stored with both
-figures; it does not stop the date being published (the figures are what the exports say), it is shown in the run
-summary for the data team to take up with Coursera.
+hours the membership export states per member, where it states them (an export without hours gets no hours check,
+rather than a failure against 0). A difference beyond the tolerance is a failed check, stored with both figures; it
+does not stop the date being published (the figures are what the exports say), it is shown in the run summary for
+the data team to take up with Coursera.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ MEASURES = ("members", "learning_hours")
 
 
 def _figures(conn: Connection, as_of: date) -> pd.DataFrame:
-    """Per programme of either side: ours_* and coursera_* for every measure, 0 where a side has none."""
+    """Per programme of either side: ours_* and coursera_* for every measure, 0 where a side has none, except
+    Coursera's hours: NaN where its export states none."""
     f, m, c = fact_seat_day, snap_membership, snap_course_activity
     sides = {
         "ours_members": select(f.c.program_slug, count_if(f.c.state.in_(JOINED_STATES)))
@@ -36,7 +38,7 @@ def _figures(conn: Connection, as_of: date) -> pd.DataFrame:
         "coursera_members": select(m.c.program_slug, count_if(m.c.member_state == "MEMBER"))
         .where(m.c.as_of_date == as_of)
         .group_by(m.c.program_slug),
-        "coursera_learning_hours": select(m.c.program_slug, func.coalesce(func.sum(m.c.learning_hours), 0.0))
+        "coursera_learning_hours": select(m.c.program_slug, func.sum(m.c.learning_hours))
         .where(m.c.as_of_date == as_of)
         .group_by(m.c.program_slug),
     }
@@ -44,7 +46,8 @@ def _figures(conn: Connection, as_of: date) -> pd.DataFrame:
         pd.DataFrame(conn.execute(query).all(), columns=["program_slug", name]).set_index("program_slug")
         for name, query in sides.items()
     ]
-    return pd.concat(frames, axis=1).fillna(0.0).astype(float)
+    figures = pd.concat(frames, axis=1).astype(float)
+    return figures.fillna({name: 0.0 for name in sides if name != "coursera_learning_hours"})
 
 
 def reconciliation_rows(conn: Connection, as_of: date, tolerance_pct: int) -> pd.DataFrame:
@@ -52,13 +55,14 @@ def reconciliation_rows(conn: Connection, as_of: date, tolerance_pct: int) -> pd
     figures = _figures(conn, as_of)
     rows = []
     for measure in MEASURES:
-        ours, coursera = figures[f"ours_{measure}"].round(2), figures[f"coursera_{measure}"].round(2)
+        stated = figures[figures[f"coursera_{measure}"].notna()]
+        ours, coursera = stated[f"ours_{measure}"].round(2), stated[f"coursera_{measure}"].round(2)
         tolerance = (coursera.abs() * tolerance_pct / 100).round(2)
         difference = (ours - coursera).round(2)
         rows.append(
             pd.DataFrame(
                 {
-                    "program_slug": figures.index,
+                    "program_slug": stated.index,
                     "measure": measure,
                     "ours": ours.to_numpy(),
                     "coursera": coursera.to_numpy(),

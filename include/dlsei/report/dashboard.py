@@ -11,21 +11,28 @@ import pandas as pd
 from sqlalchemy import Connection, Select, Table, func, select
 
 from dlsei.alerts.candidates import RULE_OF_REASON
+from dlsei.alerts.texts import rule_label
 from dlsei.ingest import ledger
 from dlsei.publish.rollups import by_university, national
 from dlsei.report.overview import latest_as_of
 from dlsei.warehouse.expressions import round2
 from dlsei.warehouse.schema import (
     MEASURES,
+    REJECT_REPLAYED,
     alert,
     dim_university,
+    dq_rejected_row,
     file_ledger,
     mart_activity_by_course_type,
     mart_activity_by_domain,
     mart_quota_utilisation,
     pipeline_run,
+    reconciliation_check,
+    registry_change,
+    restatement,
 )
 from dlsei.warehouse.views import (
+    v_reclaim_outcome,
     v_utilisation_by_region,
     v_utilisation_by_sector,
     v_utilisation_national,
@@ -80,7 +87,8 @@ def _open_alerts_by_university(conn: Connection) -> dict[str, list[str]]:
     ).all()
     found: dict[str, list[str]] = {}
     for row in rows:
-        found.setdefault(row.university_id, []).append(f"{row.rule} x{row.n}" if row.n > 1 else row.rule)
+        label = rule_label(row.rule)
+        found.setdefault(row.university_id, []).append(f"{label} x{row.n}" if row.n > 1 else label)
     return found
 
 
@@ -139,6 +147,7 @@ class UniversityPage:
     as_of: date
     cohorts: pd.DataFrame  # as_of_date, cohort_id, seats_held, active_30d, never_started
     reclaim_candidates: int
+    reclaim_outcomes: pd.DataFrame  # cohort_id, recommended, acted_on, seats_freed, still_open
     alerts: pd.DataFrame  # open first, then closed, newest first
     domains: pd.DataFrame  # domain, enrolments, completions, learning_hours
     course_types: pd.DataFrame
@@ -210,6 +219,7 @@ def university_page(conn: Connection, university_id: str) -> UniversityPage | No
         as_of,
         cohorts,
         int(reclaim),
+        reclaim_outcomes(conn, university_id),
         alerts,
         _activity(conn, mart_activity_by_domain, "domain", university_id, as_of),
         _activity(conn, mart_activity_by_course_type, "course_type", university_id, as_of),
@@ -268,3 +278,108 @@ def duplicates(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
         .order_by(f.c.logged_at.desc(), f.c.file_id),
         ["file_name", "kind", "as_of_date", "logged_at", "reason"],
     )
+
+
+# What a row rule's id means to a reader (the rules of exports/values.py).
+RULE_WORDS = {
+    "timestamp": "not a timestamp",
+    "number": "not a number",
+    "progress_range": "outside 0-100",
+    "boolean": "not Yes or No",
+    "member_state": "unknown member state",
+}
+
+
+def rejected_rows(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
+    """Rows rejected by a row rule in the last RUN_DAYS days, counted per file, rule, column and status (open until
+    the file is replayed), the files waiting for a replay first."""
+    since = (now or datetime.now(UTC)) - timedelta(days=RUN_DAYS)
+    r = dq_rejected_row
+    keys = (r.c.file_name, r.c.as_of_date, r.c.rule, r.c.column_name, r.c.status)
+    frame = _frame(
+        conn,
+        select(*keys, func.count().label("rows"))
+        .where(r.c.logged_at >= since)
+        .group_by(*keys)
+        .order_by((r.c.status == REJECT_REPLAYED), r.c.as_of_date.desc(), r.c.file_name, r.c.rule, r.c.column_name),
+        ["file_name", "as_of_date", "rule", "column_name", "status", "rows"],
+    )
+    frame["problem"] = frame["rule"].map(lambda rule: RULE_WORDS.get(rule, rule))
+    return frame
+
+
+def _recent_loads(now: datetime | None) -> Select:
+    """The load ids of the runs that finished in the last RUN_DAYS days."""
+    since = (now or datetime.now(UTC)) - timedelta(days=RUN_DAYS)
+    return select(pipeline_run.c.load_id).where(pipeline_run.c.finished_at >= since)
+
+
+def reconciliation_failures(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
+    """The failed reconciliation checks written by the runs of the last RUN_DAYS days: both figures, newest date
+    first."""
+    r = reconciliation_check
+    columns = ["as_of_date", "program_slug", "measure", "ours", "coursera", "difference", "tolerance"]
+    return _frame(
+        conn,
+        select(*(r.c[c] for c in columns))
+        .where(~r.c.passed, r.c.load_id.in_(_recent_loads(now)))
+        .order_by(r.c.as_of_date.desc(), r.c.program_slug, r.c.measure),
+        columns,
+    )
+
+
+def restatements(conn: Connection, now: datetime | None = None) -> pd.DataFrame:
+    """The registry changes whose dates a run of the last RUN_DAYS days restated: how many dates, which ones, how
+    many figures moved, and which columns the change touched."""
+    c, r = registry_change, restatement
+    return _frame(
+        conn,
+        select(
+            c.c.change_id,
+            c.c.extract,
+            c.c.extract_date,
+            c.c.changed_columns,
+            func.count().label("dates"),
+            func.min(r.c.as_of_date).label("first_date"),
+            func.max(r.c.as_of_date).label("last_date"),
+            func.sum(r.c.measures_changed).label("figures_moved"),
+        )
+        .join(r, r.c.change_id == c.c.change_id)
+        .where(r.c.load_id.in_(_recent_loads(now)))
+        .group_by(c.c.change_id, c.c.extract, c.c.extract_date, c.c.changed_columns)
+        .order_by(c.c.change_id.desc()),
+        [
+            "change_id",
+            "extract",
+            "extract_date",
+            "changed_columns",
+            "dates",
+            "first_date",
+            "last_date",
+            "figures_moved",
+        ],
+    )
+
+
+RECLAIM_OUTCOMES = ("recommended", "acted_on", "seats_freed", "still_open")
+RECLAIM_WORDS = {
+    "recommended": "seats the coordinators' weekly reclaim lists recommended",
+    "acted_on": "of those, seats with an outcome: removed by the university or the learner active again",
+    "seats_freed": "of those, seats Coursera's export no longer lists: freed for another learner",
+    "still_open": "recommended seats with no outcome yet",
+}
+
+
+def reclaim_outcomes(conn: Connection, university_id: str | None = None) -> pd.DataFrame:
+    """What became of the reclaim lists (view v_reclaim_outcome): per cohort of `university_id`, or per university
+    for the whole programme."""
+    v = v_reclaim_outcome
+    key = v.c.cohort_id if university_id else v.c.university_id
+    query = select(key, *(func.sum(v.c[c]).label(c) for c in RECLAIM_OUTCOMES)).group_by(key).order_by(key)
+    if university_id:
+        query = query.where(v.c.university_id == university_id)
+    return _frame(conn, query, [key.name, *RECLAIM_OUTCOMES]).astype(dict.fromkeys(RECLAIM_OUTCOMES, int))
+
+
+def reclaim_totals(outcomes: pd.DataFrame) -> dict[str, int]:
+    return {column: int(outcomes[column].sum()) for column in RECLAIM_OUTCOMES}

@@ -71,6 +71,11 @@ def check_exports(engine: Engine, expected: date, window_days: int) -> Check:
     return Check("exports", True, f"every export loaded from {start} to {expected}")
 
 
+def replay_command(file_name: str) -> str:
+    """What puts a file back in incoming/ for the next run, quoted for a shell."""
+    return f"dlsei replay {shlex.quote(file_name)}"
+
+
 @dataclass(frozen=True)
 class Quarantined:
     name: str
@@ -78,7 +83,7 @@ class Quarantined:
 
     @property
     def replay_command(self) -> str:
-        return f"dlsei replay {shlex.quote(self.name)}"
+        return replay_command(self.name)
 
 
 def quarantined_files(landing: Landing) -> list[Quarantined]:

@@ -2,13 +2,16 @@
 page, written to the landing area's reports/ prefix and e-mailed through the alert transports.
 
 Read from the v_public_* views only (migration 0018), so a figure withheld there is withheld here: a withheld cell
-shows as `*`. Tables only; the charts are added beside them by the charting module.
+shows as `*`. Each table of a day's figures has its utilisation chart beside it (report/charts.py, inline SVG, so
+the page opens offline and in a mail client); a withheld utilisation is left out of the chart and named under it,
+never drawn as 0.
 """
 
 from __future__ import annotations
 
 import calendar
 import html
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -17,6 +20,9 @@ from sqlalchemy import Connection, Table, func, select
 from dlsei.alerts.delivery import deliver_pending
 from dlsei.alerts.messages import EMAIL, Attachment, email_body, queue
 from dlsei.alerts.transports import transport_from_settings
+from dlsei.ingest.landing import Landing
+from dlsei.report import charts
+from dlsei.report.charts import Chart
 from dlsei.resources import resources
 from dlsei.settings import Settings
 from dlsei.warehouse.views import v_public_by_region, v_public_by_sector, v_public_national
@@ -59,11 +65,42 @@ def _table(conn: Connection, view: Table, key: str | None, where: object) -> str
     return frame.to_html(index=False, border=0, classes="figures")
 
 
+def _utilisation(conn: Connection, view: Table, key: str, where: object) -> pd.DataFrame:
+    rows = conn.execute(select(view.c[key], view.c.utilisation_pct).where(where).order_by(view.c[key])).all()
+    return pd.DataFrame(rows, columns=[key, "utilisation_pct"])
+
+
+def _figure(chart: Chart, withheld: list[str]) -> str:
+    """The chart's SVG, and the categories left out of it because their figure is withheld."""
+    note = f'<p class="withheld">Not charted, withheld: {html.escape(", ".join(withheld))}.</p>' if withheld else ""
+    return f'<figure class="chart" role="img" aria-label="{html.escape(chart.title)}">{chart.svg()}{note}</figure>'
+
+
+def _chart(frame: pd.DataFrame, key: str, draw: Callable[[pd.DataFrame], Chart]) -> str:
+    """`draw`n from the rows whose utilisation is published; nothing when every one is withheld."""
+    shown = frame[frame["utilisation_pct"].notna()]
+    withheld = [str(value) for value in frame.loc[frame["utilisation_pct"].isna(), key]]
+    if shown.empty:
+        return f'<p class="withheld">No utilisation to chart: every figure is withheld ({WITHHELD}).</p>'
+    return _figure(draw(shown), withheld)
+
+
 def _cell(column: str, value: object) -> str:
     """Counts as whole numbers, hours and percentages with their 2 decimals, a withheld figure as *."""
     if value is None:
         return WITHHELD
     return f"{value:,.2f}" if column in _DECIMALS else f"{value:,}"
+
+
+def _daily_chart(shown: pd.DataFrame) -> Chart:
+    return charts.lines(
+        shown,
+        day="as_of_date",
+        series=("utilisation_pct",),
+        title="National utilisation, day by day",
+        value_title="Utilisation % (active in 30 days / allocated)",
+        labels=charts.LABELS,
+    )
 
 
 _DECIMALS = frozenset({"learning_hours", "utilisation_pct", "join_rate_pct"})
@@ -77,6 +114,10 @@ def render_report(conn: Connection, month: date, k: int) -> str:
         body = "<p>No publication-safe figures were published this month.</p>"
     else:
         first, last = month.replace(day=1), month_end(month)
+        region, sector, nation = v_public_by_region, v_public_by_sector, v_public_national
+        regions = _utilisation(conn, region, "region", region.c.as_of_date == as_of)
+        sectors = _utilisation(conn, sector, "sector", sector.c.as_of_date == as_of)
+        daily = _utilisation(conn, nation, "as_of_date", nation.c.as_of_date.between(first, last))
         body = "\n".join(
             (
                 f"<p>Figures as of {as_of.isoformat()} (the month's newest published date). A count below {k}, and "
@@ -84,24 +125,38 @@ def render_report(conn: Connection, month: date, k: int) -> str:
                 "<h2>National</h2>",
                 _table(conn, v_public_national, None, v_public_national.c.as_of_date == as_of),
                 "<h2>By region</h2>",
-                _table(conn, v_public_by_region, "region", v_public_by_region.c.as_of_date == as_of),
+                _chart(regions, "region", lambda shown: charts.utilisation(shown, "region")),
+                _table(conn, region, "region", region.c.as_of_date == as_of),
                 "<h2>By sector</h2>",
-                _table(conn, v_public_by_sector, "sector", v_public_by_sector.c.as_of_date == as_of),
+                _chart(sectors, "sector", lambda shown: charts.utilisation(shown, "sector")),
+                _table(conn, sector, "sector", sector.c.as_of_date == as_of),
                 "<h2>National, day by day</h2>",
-                _table(conn, v_public_national, None, v_public_national.c.as_of_date.between(first, last)),
+                _chart(daily, "as_of_date", _daily_chart),
+                _table(conn, nation, None, nation.c.as_of_date.between(first, last)),
             )
         )
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>\n'
         "<style>body{font-family:sans-serif;margin:2em} table.figures{border-collapse:collapse;margin-bottom:1.5em}"
         " table.figures td,table.figures th{padding:0.25em 0.6em;text-align:right;border-bottom:1px solid #ddd}"
+        " figure.chart{margin:0.5em 0} p.withheld{color:#5a6470;font-size:0.9em}"
         "</style></head>\n"
         f"<body><h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
     )
 
 
+REPORT_FOLDER = "reports/"
+REPORTS = f"{REPORT_FOLDER}programme_report_"
+
+
 def report_key(month: date) -> str:
-    return f"reports/programme_report_{month:%Y-%m}.html"
+    return f"{REPORTS}{month:%Y-%m}.html"
+
+
+def latest_report(landing: Landing) -> str | None:
+    """The file name of the newest monthly report in the landing area, if one was written."""
+    names = [landed.name for landed in landing.list(REPORTS) if landed.name.endswith(".html")]
+    return max(names, default=None)
 
 
 def publish_report(settings: Settings, month: date) -> str:

@@ -3,7 +3,8 @@ download) and the data team's page. Charts are SVG drawn by report/charts.py; th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 ALERT_COLUMNS = ("status", "rule", "cohort_id", "opened_on", "last_seen_on", "closed_on", "summary")
 ACTIVITY_COLUMNS = ("enrolments", "completions", "learning_hours")
+RECLAIM_COLUMNS = ("cohort_id", "recommended", "acted_on", "seats_freed", "still_open")
+SHOWN_FAILURES = 20
+REPORT_NAME = re.compile(r"programme_report_\d{4}-\d{2}\.html")
 
 
 def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
@@ -29,11 +33,49 @@ def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, .
     return [tuple(plain(v) for v in row) for row in frame[list(columns)].itertuples(index=False)]
 
 
+# An open rejected row waits for a person, a requested replay for the next run; a replayed one is done.
+REJECT_RAG = {"open": "red", "replay_requested": "amber", "replayed": "green"}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    from dlsei.report.charts import plain
+
+    return [{key: plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+# Table headings where the column's own name would not read as words.
+HEADINGS = {
+    "cohort_id": "Cohort",
+    "opened_on": "Opened",
+    "last_seen_on": "Last seen",
+    "closed_on": "Closed",
+    "course_type": "Course type",
+    "file_name": "File",
+    "kind": "Export",
+    "as_of_date": "As-of date",
+    "logged_at": "Logged at (UTC)",
+}
+
+
+def heading(column: str) -> str:
+    """A warehouse column as a table heading: `learning_hours` reads "Learning hours"."""
+    if column in HEADINGS:
+        return HEADINGS[column]
+    return column[:1].upper() + column[1:].replace("_", " ") if "_" in column or column.islower() else column
+
+
+def figure(value: float) -> str:
+    """A count or an amount as people read it: thousands separated, decimals only where there are some."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 def _templates() -> Jinja2Templates:
     from dlsei.publish.rollups import percent
 
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["percent"] = percent
+    templates.env.filters["figure"] = figure
+    templates.env.filters["heading"] = heading
     return templates
 
 
@@ -47,6 +89,7 @@ def _university_sections(page: UniversityPage) -> list[tuple[str, tuple[str, ...
             [(page.reclaim_candidates,)],
         ),
         ("cohorts", cohorts, _rows(page.cohorts, cohorts)),
+        ("reclaim outcomes", RECLAIM_COLUMNS, _rows(page.reclaim_outcomes, RECLAIM_COLUMNS)),
         ("alerts", ALERT_COLUMNS, _rows(page.alerts, ALERT_COLUMNS)),
         ("domains", ("domain", *ACTIVITY_COLUMNS), _rows(page.domains, ("domain", *ACTIVITY_COLUMNS))),
         (
@@ -68,11 +111,20 @@ def router() -> APIRouter:
     @routes.get("/", response_class=HTMLResponse)
     def overview(request: Request) -> HTMLResponse:
         from dlsei.report import charts, dashboard
+        from dlsei.report.programme import latest_report
         from dlsei.resources import resources
 
-        with resources().warehouse.connect() as conn:
+        res = resources()
+        with res.warehouse.connect() as conn:
             view = dashboard.overview(conn)
-        context: dict[str, object] = {"view": view, "as_of": view.as_of if view else None}
+            reclaim = dashboard.reclaim_totals(dashboard.reclaim_outcomes(conn))
+        context: dict[str, object] = {
+            "view": view,
+            "as_of": view.as_of if view else None,
+            "reclaim": reclaim,
+            "reclaim_words": dashboard.RECLAIM_WORDS,
+            "report": latest_report(res.landing),
+        }
         if view is not None:
             context |= {
                 "funnel_chart": charts.funnel(view.funnel),
@@ -113,6 +165,7 @@ def router() -> APIRouter:
 
     @routes.get("/universities/{university_id}", response_class=HTMLResponse)
     def university(request: Request, university_id: str) -> HTMLResponse:
+        from dlsei.alerts.texts import rule_label
         from dlsei.report import charts, dashboard
 
         page = _page(university_id)
@@ -129,29 +182,53 @@ def router() -> APIRouter:
             trend_days=dashboard.TREND_DAYS,
             definitions=dashboard.DEFINITIONS,
             cohort_charts=cohort_charts,
+            reclaim_words=dashboard.RECLAIM_WORDS,
+            reclaim_rows=_records(page.reclaim_outcomes),
             open_alerts=int((page.alerts["status"] == "open").sum()) if not page.alerts.empty else 0,
             alert_columns=ALERT_COLUMNS,
-            alert_rows=_rows(page.alerts, ALERT_COLUMNS),
+            alert_rows=_rows(page.alerts.assign(rule=page.alerts["rule"].map(rule_label)), ALERT_COLUMNS),
             domain_columns=("domain", *ACTIVITY_COLUMNS),
             domain_rows=_rows(page.domains, ("domain", *ACTIVITY_COLUMNS)),
             type_columns=("course_type", *ACTIVITY_COLUMNS),
-            type_rows=_rows(page.course_types, ("course_type", *ACTIVITY_COLUMNS)),
+            type_rows=_rows(
+                page.course_types.assign(course_type=page.course_types["course_type"].str.replace("_", " ")),
+                ("course_type", *ACTIVITY_COLUMNS),
+            ),
         )
 
+    @routes.get("/reports/{name}", response_class=HTMLResponse)
+    def programme_report(name: str) -> HTMLResponse:
+        """A monthly programme report as written to the landing area's reports/ prefix."""
+        from dlsei.report.programme import REPORT_FOLDER
+        from dlsei.resources import resources
+
+        if not REPORT_NAME.fullmatch(name):
+            raise HTTPException(404, "not a programme report")
+        try:
+            with resources().landing.fetch(REPORT_FOLDER + name) as path:
+                return HTMLResponse(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise HTTPException(404, f"no report {name}") from None
+
     @routes.get("/data-team", response_class=HTMLResponse)
-    def data_team(request: Request) -> HTMLResponse:
+    def data_team(request: Request, day: date | None = None) -> HTMLResponse:
+        """The morning checks of `day` (default: today in Karachi), e.g. a demo's or an incident's morning."""
         from dlsei.report import dashboard
-        from dlsei.report.health import health_checks, quarantined_files
+        from dlsei.report.health import health_checks, quarantined_files, replay_command
         from dlsei.report.overview import latest_as_of
         from dlsei.resources import resources
         from dlsei.runs import karachi_date
         from dlsei.settings import load_settings
 
         res = resources()
-        checks = health_checks(res, karachi_date(datetime.now(UTC)), load_settings().coursera_lag_days)
+        day = day or karachi_date(datetime.now(UTC))
+        checks = health_checks(res, day, load_settings().coursera_lag_days)
         with res.warehouse.connect() as conn:
             runs = dashboard.recent_runs(conn)
             duplicates = dashboard.duplicates(conn)
+            rejected = dashboard.rejected_rows(conn)
+            reconciliation = dashboard.reconciliation_failures(conn)
+            restated = dashboard.restatements(conn)
             as_of = latest_as_of(conn)
         duplicate_columns = ("file_name", "kind", "as_of_date", "logged_at", "reason")
         return render(
@@ -161,12 +238,20 @@ def router() -> APIRouter:
             page="data-team",
             as_of=as_of,
             run_days=dashboard.RUN_DAYS,
+            day=day,
             checks=[{**vars(check), "rag": "green" if check.ok else "red"} for check in checks],
             runs=shown_runs(runs.to_dict("records")),
             run_count=len(runs),
             quarantined=quarantined_files(res.landing),
             duplicate_columns=duplicate_columns,
             duplicate_rows=_rows(duplicates, duplicate_columns),
+            rejected=[
+                {**row, "rag": REJECT_RAG.get(row["status"], "red"), "replay": replay_command(row["file_name"])}
+                for row in _records(rejected)
+            ],
+            reconciliation=_records(reconciliation),
+            shown_failures=SHOWN_FAILURES,
+            restated=_records(restated),
         )
 
     return routes

@@ -109,3 +109,12 @@ def test_the_tolerance_is_a_setting(warehouse: Engine, dlsei_env: Path, monkeypa
         failed = publish_reconciliation(conn, run_context(), A)
     # No difference allowed: the 0.2 hours of p2 fail too.
     assert sorted(failed["measure"]) == ["learning_hours", "members"]
+
+
+def test_no_hours_check_where_the_membership_export_states_no_hours(warehouse: Engine, dlsei_env: Path) -> None:
+    # The legacy membership layout has no hours column: Coursera states no figure, so there is nothing to compare.
+    seed(warehouse)
+    with warehouse.begin() as conn:
+        conn.execute(snap_membership.update().where(snap_membership.c.program_slug == "p1").values(learning_hours=None))
+        publish_reconciliation(conn, run_context(), A)
+    assert set(checks(warehouse)) == {("p1", "members"), ("p2", "members"), ("p2", "learning_hours")}

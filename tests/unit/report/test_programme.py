@@ -3,6 +3,7 @@ below k anywhere on the page; it lands under reports/ and reaches the programme 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from email import message_from_bytes, policy
 from html.parser import HTMLParser
@@ -13,7 +14,7 @@ from sqlalchemy import Engine, insert
 from warehouse_rows import at
 
 from dlsei.publish.public import refresh_public
-from dlsei.report.programme import COLUMNS, WITHHELD, publish_report
+from dlsei.report.programme import COLUMNS, WITHHELD, publish_report, render_report
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import MEASURES, dim_university, mart_quota_utilisation
@@ -126,3 +127,43 @@ def test_the_report_shows_no_count_below_k_and_reaches_the_leadership(
 
     publish_report(settings, date(2026, 11, 1))  # a re-run rewrites the page and sends nothing twice
     assert len(sorted(settings.outbox_dir.rglob("*.eml"))) == 2
+
+
+def test_the_report_charts_the_published_utilisation_and_leaves_withheld_figures_out(
+    warehouse: Engine, dlsei_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small university alone in its region: its region's utilisation is withheld.
+    monkeypatch.setitem(UNIVERSITIES, "U5", ("Gilgit-Baltistan", "public", 4, 2, 0))
+    seed(warehouse)
+    settings = load_settings()
+    for day in DAYS:
+        refresh_public(warehouse, RunContext("test/public", at(day + timedelta(days=1), 480), settings), day)
+
+    with warehouse.connect() as conn:
+        page = render_report(conn, date(2026, 11, 1), settings.public_min_cell)
+
+    parser = Cells()
+    parser.feed(page)
+    _, regions, sectors, daily = [[row for row in table if row] for table in parser.tables]
+    utilisation = 1 + list(COLUMNS).index("utilisation_pct")
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(svgs) == 3  # by region, by sector, day by day: beside the tables, which stay
+    region_svg, sector_svg, daily_svg = svgs
+    titles = ("Utilisation by region", "Utilisation by sector", "National utilisation, day by day")
+    for svg, title in zip(svgs, titles, strict=True):
+        assert f">{title}<" in svg
+        assert ">Utilisation % (active in 30 days / allocated)<" in svg  # the value axis's label
+    # One bar per published figure, of the table's value; the withheld region is named, not drawn as 0.
+    bars = dict(re.findall(r'aria-label="Utilisation %[^:]*: ([\d.]+); Region: ([^"]+)"', region_svg))
+    published = {row[0]: row[utilisation] for row in regions if row[utilisation] != WITHHELD}
+    assert {region: f"{float(value):.2f}" for value, region in bars.items()} == published
+    withheld = [row[0] for row in regions if row[utilisation] == WITHHELD]
+    assert "Gilgit-Baltistan" in withheld and "Gilgit-Baltistan" not in region_svg
+    assert f"Not charted, withheld: {', '.join(withheld)}." in page
+    assert sector_svg.count('aria-roledescription="bar"') == len(
+        [row for row in sectors if row[utilisation] != WITHHELD]
+    )
+    assert daily_svg.count('aria-roledescription="point"') == len(
+        [row for row in daily if row[utilisation] != WITHHELD]
+    )
+    assert len(daily) == 2

@@ -15,10 +15,12 @@ from sqlalchemy import Engine
 
 from dlsei.web.app import create_app
 
+REPORT = "/reports/programme_report_2026-11.html"
+
 
 def every_route() -> list[str]:
     paths = [route.path for route in create_app().routes if isinstance(route, APIRoute)]
-    return [path.replace("{university_id}", "U001") for path in paths]
+    return [path.replace("{university_id}", "U001").replace("/reports/{name}", REPORT) for path in paths]
 
 
 @pytest.mark.parametrize("path", every_route())
@@ -47,7 +49,8 @@ def test_a_coordinator_opens_their_own_universities_pages_only(
     monkeypatch.setenv("AIRFLOW_VAR_DLSEI_DASHBOARD_COORDINATORS", json.dumps({"manager": ["U1"]}))
     with TestClient(create_app(), cookies={"_token": sign_in("viewer")}) as client:
         answers = {path: client.get(path).status_code for path in ("/universities/U1", "/universities/U1.csv")}
-        refused = {path: client.get(path).status_code for path in ("/universities/U2", "/", "/data-team", "/status")}
+        others = ("/universities/U2", "/", "/data-team", "/status", REPORT)
+        refused = {path: client.get(path).status_code for path in others}
 
     assert answers == {"/universities/U1": 200, "/universities/U1.csv": 200}
     assert set(refused.values()) == {403}
