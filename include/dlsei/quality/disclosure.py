@@ -23,24 +23,12 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from dlsei.warehouse.views import ROLLUP_COUNTS
+
 NATIONAL: Final = "national"
 BREAKDOWNS: Final = ("region", "sector")
-# Counts of seats, learners or enrolments: a cell below the threshold is withheld.
-COUNTS: Final = (
-    "allocated",
-    "invited",
-    "joined",
-    "seats_held",
-    "active_7d",
-    "active_30d",
-    "dormant",
-    "never_started",
-    "removed",
-    "free_seats",
-    "enrolments",
-    "completions",
-    "certificates",
-)
+# Counts of seats, learners or enrolments (the roll-ups' counts): a cell below the threshold is withheld.
+COUNTS: Final = ROLLUP_COUNTS
 # Summed like the counts but not a count of people: withheld with the enrolments it sums over.
 HOURS: Final = "learning_hours"
 ADDITIVE: Final = (*COUNTS, HOURS)
