@@ -1,10 +1,12 @@
 """Every run-time setting: its name, its default and its check.
 
 Each setting is an Airflow Variable (`AIRFLOW_VAR_DLSEI_<NAME>`, key `dlsei_<name>`) or Connection
-(`AIRFLOW_CONN_DLSEI_<ID>`, id `dlsei_<id>`). Inside Airflow (a task, the plugin, the listener) it resolves through
+(`AIRFLOW_CONN_DLSEI_<ID>`, id `dlsei_<id>`). Inside Airflow (a task, the plugin, the triggerer) it resolves through
 Airflow's own chain, with the Task SDK: the configured secrets backend, then the environment, then the metadata
 database. Outside Airflow (the `dlsei` CLI, the benchmark) the environment names alone are read, because importing
-Airflow costs seconds. With nothing set, everything falls back to the embedded defaults under `DLSEI_HOME`
+Airflow costs seconds; so does the listener (`environment_only()`), because it runs inside the scheduler's own
+transaction, where a metadata-database lookup commits under the scheduler's locks and stops the scheduler. With
+nothing set, everything falls back to the embedded defaults under `DLSEI_HOME`
 (default `./var`): a local landing folder, a SQLite warehouse file and an e-mail outbox folder.
 
 A value that cannot be used stops `load_settings()` (the start of every task) with a ConfigurationError naming
@@ -16,6 +18,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -48,10 +53,23 @@ class ConfigurationError(RuntimeError):
     """A setting is missing or unusable."""
 
 
+_ENVIRONMENT_ONLY: ContextVar[bool] = ContextVar("dlsei_settings_environment_only", default=False)
+
+
+@contextmanager
+def environment_only() -> Iterator[None]:
+    """Read the settings from the environment alone within the block, even in an Airflow process."""
+    token = _ENVIRONMENT_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _ENVIRONMENT_ONLY.reset(token)
+
+
 def _inside_airflow() -> bool:
     # An Airflow process (task runner, api-server, scheduler, dag.test) has loaded the Task SDK before it reaches
     # the pipeline; the CLI and the benchmark have not, and must not pay for importing it.
-    return "airflow.sdk" in sys.modules
+    return "airflow.sdk" in sys.modules and not _ENVIRONMENT_ONLY.get()
 
 
 def _airflow_key(name: str, prefix: str) -> str:

@@ -40,9 +40,11 @@ def record_dag_run(dag_run: DagRun) -> None:
     from dlsei.quality.docs import data_docs_link
     from dlsei.report.run_summaries import FinishedRun, record_run, render_runs
     from dlsei.resources import resources
-    from dlsei.settings import load_settings
+    from dlsei.settings import environment_only, load_settings
 
-    settings = load_settings()
+    # Inside the scheduler's transaction: a Variable lookup would commit the metadata database under its locks.
+    with environment_only():
+        settings = load_settings()
     summary = record_run(
         resources(settings).warehouse,
         FinishedRun(
