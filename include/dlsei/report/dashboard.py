@@ -72,6 +72,11 @@ class Overview:
     sectors: pd.DataFrame
     least_used: pd.DataFrame  # university_id, university, region, sector, allocated, active_30d, ..., open_alerts
 
+    @property
+    def latest(self) -> pd.Series | None:
+        """The as-of date's national figures, the page's headline: the trend's newest day."""
+        return None if self.trend.empty else self.trend.iloc[-1]
+
 
 def _frame(conn: Connection, query: Select, columns: list[str] | None = None) -> pd.DataFrame:
     rows = conn.execute(query).mappings().all()

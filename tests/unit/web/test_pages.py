@@ -42,6 +42,9 @@ def test_the_overview_shows_the_views_figures_and_draws_its_charts(
         ).all()
 
     assert f"Data complete through <strong>{LAST}</strong>" in html
+    # The headline, before any chart: the national utilisation of the as-of date.
+    headline = f'data-figure="utilisation">{total["utilisation_pct"]:.2f}%</span>'
+    assert headline in html and html.index(headline) < html.index("<svg")
     assert html.count("<svg") == 4
     # The funnel's table: every stage with the national view's figure.
     for label, figure in (
