@@ -10,7 +10,9 @@ nothing set, everything falls back to the embedded defaults under `DLSEI_HOME`
 (default `./var`): a local landing folder, a SQLite warehouse file and an e-mail outbox folder.
 
 A value that cannot be used stops `load_settings()` (the start of every task) with a ConfigurationError naming
-the setting, where its value came from and what was expected.
+the setting, where its value came from and what was expected. Within one task the settings are read once: each
+Variable or Connection lookup is a request to Airflow's execution API, and a task asks for its settings from
+several places (about 25 lookups each time).
 """
 
 from __future__ import annotations
@@ -334,7 +336,34 @@ def _connection(conn_id: str) -> str | None:
     return conn_id
 
 
+# The running task's settings, under its task instance id: one entry, replaced when the next task starts.
+_task_settings: dict[str, Settings] = {}
+
+
+def _running_task_id() -> str | None:
+    """The id of the task instance this process is running, or None outside a task."""
+    if not _inside_airflow():
+        return None
+    from airflow.sdk import get_current_context
+
+    try:
+        return str(get_current_context()["ti"].id)
+    except RuntimeError:  # no task is running: the plugin, the triggerer, a DAG file being parsed
+        return None
+
+
 def load_settings() -> Settings:
+    """The settings, read once per task instance inside a task, and afresh everywhere else."""
+    task_id = _running_task_id()
+    if task_id is None:
+        return _read_settings()
+    if task_id not in _task_settings:
+        _task_settings.clear()
+        _task_settings[task_id] = _read_settings()
+    return _task_settings[task_id]
+
+
+def _read_settings() -> Settings:
     home = Path(_env("DLSEI_HOME", str(Path.cwd() / "var"))).resolve()
     environment = _env("DLSEI_ENV", "development")
     if environment not in ("development", "production"):

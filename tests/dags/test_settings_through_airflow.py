@@ -96,3 +96,50 @@ def test_a_run_uses_the_metadata_db_variable_and_the_secrets_backend_variable(
             " ORDER BY r.id DESC LIMIT 1"
         ).fetchone()
     assert "files: 6 seen, 5 loaded" in note and "1 quarantined" in note, note
+
+
+PER_TASK_DAG = """
+import json, os
+from pathlib import Path
+from airflow.sdk import DAG, task
+from dlsei.settings import load_settings
+
+SEEN = Path(os.environ["SEEN_FILE"])
+
+with DAG("settings_per_task", schedule=None):
+
+    @task
+    def first():
+        settings = load_settings()
+        os.environ["AIRFLOW_VAR_DLSEI_OUTBOX_DIR"] = "after"  # as an operator changing the Variable meanwhile
+        again = load_settings()
+        SEEN.write_text(json.dumps([str(settings.outbox_dir), again is settings, str(again.outbox_dir)]))
+
+    @task
+    def second():
+        SEEN.write_text(json.dumps([*json.loads(SEEN.read_text()), str(load_settings().outbox_dir)]))
+
+    first() >> second()
+"""
+
+
+def test_a_task_reads_its_settings_once_and_the_next_task_afresh(
+    airflow_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each lookup is a request to Airflow's execution API: a task that asks for its settings from several places
+    pays for them once. A change (an operator setting a Variable) reaches the next task."""
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
+
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "settings_per_task.py").write_text(PER_TASK_DAG, encoding="utf-8")
+    monkeypatch.setenv("AIRFLOW_VAR_DLSEI_OUTBOX_DIR", "before")
+    monkeypatch.setenv("SEEN_FILE", str(tmp_path / "seen.json"))
+
+    bag = DagBag(dag_folder=str(dags))
+    DagBundlesManager().sync_bundles_to_db()
+    sync_bag_to_db(bag, "dags-folder", None)  # as the dag processor would, for a DAG outside the DAGs folder
+    dag = bag.get_dag("settings_per_task")
+    assert str(dag.test().state) == "success"
+    assert json.loads((tmp_path / "seen.json").read_text()) == ["before", True, "before", "after"]

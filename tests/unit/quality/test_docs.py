@@ -15,7 +15,14 @@ import pytest
 
 from dlsei.quality import validate
 from dlsei.quality.context import ROOT_ENV, gx_root
-from dlsei.quality.docs import Mirrored, data_docs_link, mirror_site, prune_results, publish_data_docs
+from dlsei.quality.docs import (
+    Mirrored,
+    build_data_docs,
+    data_docs_link,
+    mirror_site,
+    prune_results,
+    publish_data_docs,
+)
 from dlsei.settings import ConfigurationError, load_settings
 
 
@@ -114,3 +121,22 @@ def test_results_past_their_keeping_leave_the_project_and_the_site(gx_project: P
     pages = gx_project / "uncommitted" / "data_docs" / "local_site" / "validations" / "hec_programmes"
     assert sorted(p.name for p in pages.iterdir()) == ["new.csv"]
     assert "old.csv" not in (pages.parents[1] / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_renders_only_the_results_stored_since_the_last_one(gx_project: Path) -> None:
+    frame = pd.DataFrame({"program_slug": ["p1"], "university_id": ["U1"], "cohort_id": ["C1"]}, dtype="string")
+    validate("registry:programmes", frame, source="monday.csv", parameters={"university_ids": ["U1"]})
+    index = build_data_docs()
+    pages = index.parent / "validations" / "hec_programmes"
+    (monday,) = (pages / "monday.csv").rglob("*.html")
+    monday.write_text("rendered on monday", encoding="utf-8")  # a page rendered again would lose this
+
+    validate("registry:programmes", frame, source="tuesday.csv", parameters={"university_ids": ["U1"]})
+    assert build_data_docs() == index
+
+    assert monday.read_text(encoding="utf-8") == "rendered on monday"
+    (tuesday,) = (pages / "tuesday.csv").rglob("*.html")
+    assert "hec_programmes" in tuesday.read_text(encoding="utf-8")
+    listed = index.read_text(encoding="utf-8")
+    assert "monday.csv" in listed and "tuesday.csv" in listed
+    assert (index.parent / "expectations" / "hec_programmes.html").exists()
