@@ -113,8 +113,10 @@ def _add_bench(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--history-days",
         type=int,
-        default=30,
-        help="earlier days of membership to add before publishing the day a third time (0: not that stage)",
+        nargs="+",
+        default=[30, 180],
+        help="earlier days of membership to add before publishing the day again, one stage per figure, the warehouse "
+        "growing from one to the next (0: no such stage)",
     )
     parser.set_defaults(handler=_bench)
 

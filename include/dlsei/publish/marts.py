@@ -23,7 +23,7 @@ from dlsei.publish.seats import holds_seat, registry_on, removed_seats, running_
 from dlsei.quality import QualityReport, store_results, validate
 from dlsei.quality.definitions import RECONCILED
 from dlsei.runs import RunContext
-from dlsei.warehouse.engine import allow_large_sorts, consistent_read
+from dlsei.warehouse.engine import consistent_read, tune_for_marts
 from dlsei.warehouse.expressions import count_if
 from dlsei.warehouse.frames import records
 from dlsei.warehouse.schema import (
@@ -195,7 +195,7 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     # One consistent read: the rows and the totals they must reconcile with come from the same snapshot even while
     # another file of the date is being loaded.
     with consistent_read(engine) as conn:
-        allow_large_sorts(conn)
+        tune_for_marts(conn)
         if not has_membership_snapshot(conn, as_of):
             raise ValueError(f"no membership snapshot for {as_of}: nothing to compute seats from")
         rows = utilisation_rows(conn, as_of)
@@ -213,7 +213,7 @@ def refresh_utilisation(engine: Engine, run: RunContext, as_of: date) -> Quality
     if not quality.passed:
         raise DataQualityError(f"utilisation for {as_of} not published: {quality.describe()}")
     with engine.begin() as conn:
-        allow_large_sorts(conn)
+        tune_for_marts(conn)
         publish_utilisation(conn, run, as_of, rows, through)
         publish_lifecycle(conn, run, as_of)
         publish_match_counts(conn, run, as_of)  # counts the seats publish_lifecycle wrote

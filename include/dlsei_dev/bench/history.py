@@ -18,12 +18,14 @@ from dlsei.warehouse.engine import refresh_statistics
 from dlsei.warehouse.schema import KEY, int_seat_seen, snap_membership
 
 
-def add_history(engine: Engine, as_of: date, days: int) -> int:
-    """Copy `as_of`'s membership snapshot to each of the `days` dates before it; return the rows added."""
+def add_history(engine: Engine, as_of: date, days: int, *, held: int = 0) -> int:
+    """Copy `as_of`'s membership snapshot to each of the `days` dates before it but the `held` nearest, which a
+    shorter history measured first already holds (so 30 days then 180 copy each date once); return the rows
+    added."""
     m, width = snap_membership, KEY.length
     added = 0
     with engine.begin() as conn:
-        for back in range(1, days + 1):
+        for back in range(held + 1, days + 1):
             suffix = f"{back:03d}"
             renamed = case(
                 (

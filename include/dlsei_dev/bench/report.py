@@ -21,11 +21,23 @@ FLOOR_RATIO: Final = 4.0  # (ingest, with full validation, + publish marts) / fl
 MARTS_SECONDS: Final = 30.0  # one as-of date over about 1,000,000 enrolments
 RERUN_SECONDS: Final = 10.0
 PUBLISH: Final = "publish marts"  # every stage named so is judged against MARTS_SECONDS
+# Issue #23: the day published into a warehouse holding a month of history, and a longer history costing little more
+# (incremental by date, not rebuilt from zero). Judged at TARGET_ROWS on both backends.
+HISTORY_DAYS: Final = 30
+HISTORY_SECONDS: Final = {"postgresql": 15.0, "sqlite": 30.0}
+LONGER_HISTORY_RATIO: Final = 1.5  # any longer history's figure / the HISTORY_DAYS one
 SETUP: Final = "registry"  # the only stage of a backend the memory target does not cover
 
 
 def history_stage(days: int) -> str:
     return f"{PUBLISH}, {days} days of history"
+
+
+def _history_days(stage: str) -> int | None:
+    prefix, suffix = f"{PUBLISH}, ", " days of history"
+    if stage.startswith(prefix) and stage.endswith(suffix):
+        return int(stage[len(prefix) : -len(suffix)])
+    return None
 
 
 def peak_rss_target_mb(rows: int) -> float:
@@ -84,6 +96,7 @@ def _verdicts(figures: list[Figure], rows: int, backend: str) -> list[str]:
         if f.stage.startswith(PUBLISH):
             figure = f"{where}: {f.stage} over {f.measured.rows:,} enrolments {f.measured.seconds:.1f} s"
             lines.append(_verdict(figure, f.measured.seconds < MARTS_SECONDS, f"< {MARTS_SECONDS:g} s", judged))
+    lines += _history_verdicts(own, backend, where, rows == TARGET_ROWS)
     if rerun:
         figure = f"{where}: re-run of a loaded day {rerun.seconds:.1f} s"
         lines.append(_verdict(figure, rerun.seconds < RERUN_SECONDS, f"< {RERUN_SECONDS:g} s", True))
@@ -91,6 +104,27 @@ def _verdicts(figures: list[Figure], rows: int, backend: str) -> list[str]:
     if measured:
         peak, limit = max(m.peak_rss_mb for m in measured), peak_rss_target_mb(rows)
         lines.append(_verdict(f"{where}: peak RSS {peak:,.0f} MB", peak < limit, f"< {limit:,.0f} MB", True))
+    return lines
+
+
+def _history_verdicts(own: list[Figure], backend: str, where: str, judged: bool) -> list[str]:
+    """The month of history against its own target, and every longer history as a ratio to the month."""
+    histories = {days: f.measured for f in own if (days := _history_days(f.stage))}
+    month = histories.get(HISTORY_DAYS)
+    if month is None:
+        return []
+    limit = HISTORY_SECONDS.get(backend)
+    lines = []
+    if limit is not None:
+        figure = f"{where}: {history_stage(HISTORY_DAYS)} {month.seconds:.1f} s"
+        lines.append(_verdict(figure, month.seconds < limit, f"< {limit:g} s", judged))
+    for days in sorted(d for d in histories if d > HISTORY_DAYS):
+        ratio = histories[days].seconds / month.seconds
+        figure = (
+            f"{where}: {days} days of history / {HISTORY_DAYS} days = {histories[days].seconds:.1f} s / "
+            f"{month.seconds:.1f} s = {ratio:.2f}x"
+        )
+        lines.append(_verdict(figure, ratio <= LONGER_HISTORY_RATIO, f"<= {LONGER_HISTORY_RATIO:g}x", judged))
     return lines
 
 

@@ -144,13 +144,13 @@ def marts(setting: Setting, as_of: date) -> Callable[[], int]:
     return work
 
 
-def marts_with_history(setting: Setting, as_of: date, days: int) -> Callable[[], int]:
+def marts_with_history(setting: Setting, as_of: date, days: int, held: int) -> Callable[[], int]:
     """Publishing the day again once `days` earlier days of membership are in the warehouse (bench/history.py), as
-    a daily run finds it."""
+    a daily run finds it; the `held` nearest are there already (a shorter history's stage added them)."""
     from dlsei_dev.bench.history import add_history
 
     engine = make_engine(setting.warehouse_url)
-    add_history(engine, as_of, days)
+    add_history(engine, as_of, days, held=held)
     engine.dispose()
     return marts(setting, as_of)
 
