@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Final
 
-from sqlalchemy import Date, Engine, insert, literal, select
+from sqlalchemy import Date, Engine, delete, insert, literal, select
 
 from dlsei.warehouse.engine import refresh_statistics
 from dlsei.warehouse.schema import (
@@ -29,11 +29,14 @@ DATED: Final = ("as_of_date", "data_complete_through")  # the columns that say w
 
 
 def add_year(engine: Engine, as_of: date, days: int = 364) -> int:
-    """Copy `as_of`'s marts to each of the `days` dates before it; return the rows added."""
+    """Copy `as_of`'s marts to each of the `days` dates before it, in place of what they held; return the rows
+    added."""
     added = 0
     with engine.begin() as conn:
         for mart in MARTS:
             names = [c.name for c in mart.columns]
+            earlier = mart.c.as_of_date.between(as_of - timedelta(days=days), as_of - timedelta(days=1))
+            conn.execute(delete(mart).where(earlier))
             for back in range(1, days + 1):
                 day = literal(as_of - timedelta(days=back), Date)
                 copied = select(*(day if c.name in DATED else c for c in mart.columns)).where(
