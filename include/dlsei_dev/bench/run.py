@@ -8,7 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import make_url, text
@@ -18,8 +18,20 @@ from dlsei.warehouse.engine import make_engine
 from dlsei.warehouse.migrate import upgrade
 from dlsei_dev.bench import floor, stages
 from dlsei_dev.bench.isolate import measure
-from dlsei_dev.bench.report import PUBLISH, TARGET_ROWS, Figure, history_stage, machine, table, verdicts
-from dlsei_dev.bench.workload import Workload, workload
+from dlsei_dev.bench.report import (
+    CHART_ENGINE,
+    PAGE,
+    PUBLISH,
+    TARGET_ROWS,
+    YEAR_OF_MARTS,
+    Figure,
+    history_stage,
+    machine,
+    registry_stage,
+    table,
+    verdicts,
+)
+from dlsei_dev.bench.workload import REGISTRY_DATE, Workload, registry_workload, workload
 
 BACKENDS = ("postgresql", "sqlite")
 # The local server the tests use: the benchmark works in a schema of its own there and drops it afterwards.
@@ -88,7 +100,44 @@ def _backend(
             for days in sorted(set(history_days) - {0}):
                 runs.append((history_stage(days), stages.marts_with_history, (setting, load.as_of, days, held)))
                 held = days
-        return [Figure(load.rows, backend, name, measure(stage, *args)) for name, stage, args in runs]
+        figures = [Figure(load.rows, backend, name, measure(stage, *args)) for name, stage, args in runs]
+        if load.rows <= TARGET_ROWS:
+            figures += _dashboard(load, backend, setting)
+        return figures
+
+
+def _dashboard(load: Workload, backend: str, setting: stages.Setting) -> list[Figure]:
+    """A year of the day's marts, then each page of the dashboard timed on it (vl-convert's start apart)."""
+    figures = [Figure(load.rows, backend, YEAR_OF_MARTS, measure(stages.year_of_marts, setting, load.as_of))]
+    figures.append(Figure(load.rows, backend, CHART_ENGINE, measure(stages.chart_engine_start)))
+    university = stages.first_university(setting, load.as_of)
+    pages = {"overview": "/", "university page": f"/universities/{university}"}
+    pages |= {"university CSV": f"/universities/{university}.csv", "data-team page": "/data-team"}
+    for name, path in pages.items():
+        figures.append(Figure(load.rows, backend, f"{PAGE}{name}", measure(stages.page, setting, path)))
+    return figures
+
+
+def _registry_people(
+    rows: int, work_dir: Path, backends: list[str], *, postgres_url: str, scratch: Path, gx: Path
+) -> list[Figure]:
+    """The registry of as many people as the day has rows (1,000,000 at the target size), each backend in a
+    warehouse of its own: the registry target is set in people."""
+    people = registry_workload(work_dir, rows)
+    figures: list[Figure] = []
+    for backend in backends:
+        folder = scratch / f"registry-{backend}-{rows}"
+        folder.mkdir()
+        with _warehouse(backend, postgres_url, folder) as url:
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+            setting = stages.Setting(url, folder / "home", gx, datetime.combine(REGISTRY_DATE, time(9), UTC))
+            figures.append(
+                Figure(rows, backend, registry_stage(rows), measure(stages.registry_people, setting, people))
+            )
+        shutil.rmtree(folder)
+    return figures
 
 
 def run_benchmark(
@@ -109,6 +158,8 @@ def run_benchmark(
             figures.append(Figure(rows, "-", "parse", measure(stages.parse, load.export)))
             setting = stages.Setting("sqlite://", scratch / "validate", gx, load.export_ts)
             figures.append(Figure(rows, "-", "parse + validate", measure(stages.validate, setting, load.export)))
+            if rows <= TARGET_ROWS:
+                figures += _registry_people(rows, work_dir, backends, postgres_url=postgres_url, scratch=scratch, gx=gx)
             for backend in backends:
                 folder = scratch / f"{backend}-{rows}"
                 folder.mkdir()

@@ -22,7 +22,7 @@ from dlsei.resources import resources
 from dlsei.runs import RunContext
 from dlsei.settings import load_settings
 from dlsei.warehouse.engine import make_engine
-from dlsei.warehouse.schema import file_ledger, snap_course_activity
+from dlsei.warehouse.schema import dim_person, file_ledger, snap_course_activity
 
 
 @dataclass(frozen=True)
@@ -176,3 +176,71 @@ def rerun(setting: Setting, export: Path) -> Callable[[], int]:
         return _rows_read(setting)
 
     return work
+
+
+def registry_people(setting: Setting, files: tuple[Path, ...]) -> Callable[[], int]:
+    """The registry of a million people (workload.registry_workload) loaded into a warehouse of its own; the rows
+    are the people."""
+    work = registry(setting, files)
+
+    def people() -> int:
+        work()
+        with make_engine(setting.warehouse_url).connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(dim_person)).scalar_one())
+
+    return people
+
+
+def year_of_marts(setting: Setting, as_of: date) -> Callable[[], int]:
+    """The published day's marts copied to the 364 days before it (bench/year.py): the warehouse the dashboard's
+    pages are timed on."""
+    from dlsei_dev.bench.year import add_year
+
+    engine = make_engine(setting.warehouse_url)
+    return lambda: add_year(engine, as_of)
+
+
+def chart_engine_start() -> Callable[[], int]:
+    """vl-convert's one-time start in a process (its JavaScript engine): paid by the first chart an api-server
+    draws, not by each page."""
+    from dlsei.report.charts import Chart
+
+    tiny = Chart("start", {"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}}, (), ())
+    return lambda: len(tiny.svg()) and 1
+
+
+def page(setting: Setting, path: str) -> Callable[[], int]:
+    """One GET of a dashboard page through the app as the api-server serves it, Airflow's login aside, after
+    vl-convert has started (chart_engine_start times that); the rows are the response's bytes."""
+    from fastapi.testclient import TestClient
+
+    from dlsei.web.app import create_app
+    from dlsei.web.auth import signed_in_user
+
+    _enter(setting)
+    chart_engine_start()()
+    app = create_app()
+    app.dependency_overrides[signed_in_user] = lambda: None
+    client = TestClient(app)
+
+    def work() -> int:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:200]}")
+        return len(response.content)
+
+    return work
+
+
+def first_university(setting: Setting, as_of: date) -> str:
+    """The university with the most cohorts on the published day: its page has the most to draw."""
+    from dlsei.warehouse.schema import mart_quota_utilisation as q
+
+    with make_engine(setting.warehouse_url).connect() as conn:
+        return conn.execute(
+            select(q.c.university_id)
+            .where(q.c.as_of_date == as_of)
+            .group_by(q.c.university_id)
+            .order_by(func.count().desc(), q.c.university_id)
+            .limit(1)
+        ).scalar_one()

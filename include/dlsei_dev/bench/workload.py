@@ -13,12 +13,15 @@ from typing import Final
 from dlsei.ingest.registry import is_registry_file
 from dlsei_dev.bench.replicate import replicate
 from dlsei_dev.generator import SampleConfig, generate_sample
+from dlsei_dev.generator.render_registry import write_registry
 from dlsei_dev.generator.sample import export_stamp
+from dlsei_dev.generator.world import build_registry
 
 # The generator writes about 1.1 course-activity rows per registry person (920,000 people: 1,013,645 rows).
 PEOPLE_PER_ROW: Final = 0.908
 UNIVERSITIES: Final = 40
 GENERATED_UP_TO: Final = 1_000_000
+REGISTRY_DATE: Final = SampleConfig.start  # the date of every generated registry extract
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,28 @@ def workload(work_dir: Path, rows: int) -> Workload:
         as_of=as_of,
         export_ts=export_stamp(as_of),
     )
+
+
+def registry_workload(work_dir: Path, people: int) -> tuple[Path, ...]:
+    """The registry extracts of `people` people (universities, allocations, programmes and catalogue with them),
+    dated as the generated days' registry: the registry load's target is set in people, not in activity rows."""
+    folder = work_dir / f"registry-{people}"
+    done = folder / "complete.json"
+    if not done.is_file():
+        config = SampleConfig(out_dir=folder, people=people, universities=UNIVERSITIES)
+        registry = build_registry(
+            seed=config.seed,
+            universities=config.universities,
+            people=people,
+            courses=config.courses,
+            extract_date=config.start,
+            mess=config.mess,
+        )
+        incoming = folder / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        write_registry(registry.extracts, incoming, config.start)
+        done.write_text(json.dumps({"people": people}), encoding="utf-8")
+    return tuple(sorted((folder / "incoming").iterdir()))
 
 
 def _copies(work_dir: Path, rows: int) -> Workload:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from dlsei.canonical import REGISTRY_FILES
 from dlsei_dev.generator.csv_files import FileStyle, Table, write_csv
 from dlsei_dev.generator.layouts import registry_name
-from dlsei_dev.generator.world import World
 
 
-def write_registry(world: World, folder: Path, extract_date: date) -> list[Path]:
+def write_registry(extracts: dict[str, pd.DataFrame], folder: Path, extract_date: date) -> list[Path]:
     written = []
     for kind, header in REGISTRY_FILES.items():
-        frame = world.registry[kind]
+        frame = extracts[kind]
         table = Table(
             registry_name(kind, extract_date.isoformat()),
             header,

@@ -109,7 +109,7 @@ def generate_sample(config: SampleConfig) -> SampleManifest:
     )
     incoming = _fresh_folder(config.out_dir / "incoming", GENERATED_PREFIXES)
     truth_dir = _fresh_folder(config.out_dir / "truth", TRUTH_FILES)
-    files = write_registry(world, incoming, config.start)
+    files = write_registry(world.registry, incoming, config.start)
 
     legacy_days = [d for d in as_of_dates if not config.uses_current_layout(d)]
     # One legacy file went through Excel: the second legacy day's, or the only one.

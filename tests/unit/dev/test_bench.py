@@ -11,7 +11,7 @@ from pathlib import Path
 from dlsei_dev.bench.history import add_history
 from dlsei_dev.bench.isolate import Measured, measure
 from dlsei_dev.bench.replicate import replicate
-from dlsei_dev.bench.report import Figure, history_stage, verdicts
+from dlsei_dev.bench.report import CHART_ENGINE, PAGE, YEAR_OF_MARTS, Figure, history_stage, registry_stage, verdicts
 from dlsei_dev.bench.workload import workload
 from sqlalchemy import Engine, func, select
 from warehouse_rows import load_membership, seat
@@ -148,3 +148,29 @@ def test_history_copies_the_day_to_earlier_dates_with_seats_of_their_own(warehou
     with warehouse.connect() as conn:
         days = conn.execute(select(m.c.as_of_date, func.count()).group_by(m.c.as_of_date)).tuples().all()
     assert dict(days) == {a - timedelta(days=back): 4 for back in range(6)}
+
+
+def test_the_registry_and_the_dashboard_pages_are_judged_on_targets_of_their_own() -> None:
+    def at(backend: str) -> list[Figure]:
+        return [
+            Figure(1_000_000, backend, registry_stage(1_000_000), Measured(12.0, 1_000_000, 550)),
+            Figure(1_000_000, backend, YEAR_OF_MARTS, Measured(30.0, 400_000, 300)),
+            Figure(1_000_000, backend, CHART_ENGINE, Measured(1.5, 1, 250)),
+            Figure(1_000_000, backend, f"{PAGE}overview", Measured(0.8, 50_000, 350)),
+            Figure(1_000_000, backend, f"{PAGE}data-team page", Measured(2.5, 20_000, 350)),
+        ]
+
+    assert verdicts(at("postgresql") + at("sqlite")).splitlines() == [
+        "- MISSED 1,000,000 postgresql: registry, 1,000,000 people 12.0 s (target < 10 s)",
+        "- met    1,000,000 postgresql: registry, 1,000,000 people peak RSS 550 MB (target < 600 MB)",
+        "- info   1,000,000 postgresql: vl-convert start 1.50 s (not in the pages' figures)",
+        "- met    1,000,000 postgresql: overview on a year of marts 0.80 s (target < 2 s)",
+        "- MISSED 1,000,000 postgresql: data-team page on a year of marts 2.50 s (target < 2 s)",
+        "- met    1,000,000 postgresql: peak RSS 350 MB (target < 1,024 MB)",
+        "- info   1,000,000 sqlite: registry, 1,000,000 people 12.0 s",
+        "- info   1,000,000 sqlite: registry, 1,000,000 people peak RSS 550 MB",
+        "- info   1,000,000 sqlite: vl-convert start 1.50 s (not in the pages' figures)",
+        "- info   1,000,000 sqlite: overview on a year of marts 0.80 s",
+        "- info   1,000,000 sqlite: data-team page on a year of marts 2.50 s",
+        "- met    1,000,000 sqlite: peak RSS 350 MB (target < 1,024 MB)",
+    ]
