@@ -107,7 +107,6 @@ def _free_port() -> int:
 
 
 def _wait_until_serving(url: str, log: Path, timeout: float = 600) -> None:
-    import urllib.error
     import urllib.request
 
     deadline = time.monotonic() + timeout
@@ -115,7 +114,7 @@ def _wait_until_serving(url: str, log: Path, timeout: float = 600) -> None:
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out (URLError is one) while it starts
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the api-server did not answer {url} within {timeout:.0f} s: see {log}") from None
             time.sleep(0.5)
