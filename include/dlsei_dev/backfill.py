@@ -162,6 +162,38 @@ def start_run(dag_id: str, morning: datetime) -> None:
     )
 
 
+def queue_run(dag_id: str, morning: datetime, attempts: int = 5) -> None:
+    """start_run(), again when SQLite refused its write: a reading transaction that turns into a writing one fails
+    at once, whatever the busy timeout, when the scheduler wrote in between. A backfill left without its run by such
+    a failure is removed first, as Airflow's own cleanup of a partly created backfill does."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            start_run(dag_id, morning)
+            return
+        except OperationalError as error:
+            if "database is locked" not in str(error) or attempt == attempts:
+                raise
+            _forget_runless_backfills(dag_id)
+            time.sleep(attempt)
+
+
+def _forget_runless_backfills(dag_id: str) -> None:
+    from airflow.models import DagRun
+    from airflow.models.backfill import Backfill, BackfillDagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import delete, select
+
+    runless = select(Backfill.id).where(
+        Backfill.dag_id == dag_id, ~select(DagRun.id).where(DagRun.backfill_id == Backfill.id).exists()
+    )
+    with create_session() as session:
+        ids = list(session.scalars(runless))
+        session.execute(delete(BackfillDagRun).where(BackfillDagRun.backfill_id.in_(ids)))
+        session.execute(delete(Backfill).where(Backfill.id.in_(ids)))
+
+
 def wait_for_run(dag_id: str, morning: datetime, poll_seconds: float = 0.5) -> str:
     """The final state of the DAG's run for `morning`."""
     from airflow.models import DagRun
@@ -193,7 +225,7 @@ def backfill_days(
             moment = run_time(as_of)
             day = []
             for dag_id in dag_ids:
-                start_run(dag_id, moment)
+                queue_run(dag_id, moment)
                 state = wait_for_run(dag_id, moment)
                 day.append(DagOutcome(dag_id, moment, state))
             if on_day is not None:
