@@ -7,6 +7,7 @@ from airflow.sdk import dag, task
 from dlsei.orchestration.assets import COURSERA_SNAPSHOTS
 from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
+from dlsei.orchestration.links import link_data_docs
 from dlsei.orchestration.waiting import WaitForExports
 
 
@@ -40,6 +41,7 @@ def coursera_exports() -> None:
         check(context, summary)
 
     landed = land_exports()
+    link_data_docs(landed)
     arrived >> landed
     check_day(landed)
 

@@ -7,6 +7,7 @@ from airflow.sdk import dag, task
 from dlsei.orchestration.assets import HEC_REGISTRY
 from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import DAILY_MORNING, START_DATE, default_args
+from dlsei.orchestration.links import link_data_docs
 
 
 @dag(
@@ -41,6 +42,7 @@ def hec_registry() -> None:
         return erase_expired_identities(context)
 
     landed = land_extracts()
+    link_data_docs(landed)
     check_quarantine(landed)
     landed >> erase_expired_identities()
 

@@ -7,6 +7,7 @@ from airflow.sdk import Param, dag, task, teardown
 from dlsei.orchestration.assets import COURSERA_SNAPSHOTS, HEC_REGISTRY, QUOTA_UTILISATION
 from dlsei.orchestration.deadlines import run_deadline
 from dlsei.orchestration.defaults import START_DATE, default_args
+from dlsei.orchestration.links import link_data_docs
 
 
 @dag(
@@ -49,6 +50,7 @@ def quota_utilisation() -> None:
         return build(context)
 
     refreshed = refresh_marts()
+    link_data_docs(refreshed)
     send_alerts(refreshed) >> build_data_docs()
 
 

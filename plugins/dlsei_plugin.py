@@ -1,6 +1,6 @@
 """Registers the project's Airflow extensions: the dashboard and status pages under /dlsei on the api-server (e.g.
-/dlsei/ and /dlsei/summary), its "Seat utilisation" entry in the Airflow UI's menu, and the listener that writes
-each finished run's summary to the warehouse (table pipeline_run)."""
+/dlsei/ and /dlsei/summary), its "Seat utilisation" entry in the Airflow UI's menu, the "Data Docs" link of the
+validating tasks, and the listener that writes each finished run's summary to the warehouse (table pipeline_run)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import ClassVar
 from airflow.plugins_manager import AirflowPlugin
 
 from dlsei.orchestration import listener
+from dlsei.orchestration.links import DataDocsLink
 from dlsei.web.app import create_app
 
 
@@ -22,3 +23,4 @@ class DlseiPlugin(AirflowPlugin):
         {"name": "Seat utilisation", "href": "/dlsei/", "destination": "nav", "url_route": "seat-utilisation"}
     ]
     listeners: ClassVar[list[object]] = [listener]
+    operator_extra_links: ClassVar[list[object]] = [DataDocsLink()]

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from fastapi import FastAPI
 
@@ -123,3 +124,71 @@ def screenshot_warehouse(out_dir: Path) -> list[Path]:
         # checks ran, not against today's clock.
         morning = as_of + timedelta(days=settings.coursera_lag_days)
         return take_screenshots(base, token, least_used, out_dir, morning)
+
+
+def airflow_ui_pages(runs: dict[str, str]) -> dict[str, str]:
+    """The Airflow UI pages docs/screenshots/ shows of the demo's history: the runs of every DAG (their names, dates
+    and durations), a DAG's grid and backfills, and the log of each task instance of `runs` (screenshot name ->
+    "dag_id/run_id/task_id")."""
+    pages = {
+        "airflow-runs": "/dag_runs",
+        "airflow-grid": "/dags/coursera_exports",
+        "airflow-backfills": "/dags/coursera_exports/backfills",
+    }
+    for name, path in runs.items():
+        dag_id, run_id, task_id = path.split("/")
+        pages[name] = f"/dags/{dag_id}/runs/{quote(run_id, safe='')}/tasks/{task_id}"
+    return pages
+
+
+def screenshot_airflow_ui(
+    base_url: str, username: str, password: str, out_dir: Path, runs: dict[str, str]
+) -> list[Path]:
+    """Sign in to a running Airflow UI through its login page and take a PNG of each page of airflow_ui_pages."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    taken = []
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{base_url}/auth/login?next={base_url}/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(password)
+        page.locator("button[type=submit]").click()
+        page.wait_for_url(f"{base_url}/", timeout=120_000)
+        for name, path in airflow_ui_pages(runs).items():
+            page.goto(base_url + path)
+            # The UI is a single-page app: its pages fill in from the REST API after the load event.
+            page.wait_for_load_state("networkidle", timeout=120_000)
+            time.sleep(2)
+            shot = out_dir / f"{name}.png"
+            page.screenshot(path=str(shot), full_page=False)
+            taken.append(shot)
+    return taken
+
+
+def screenshot_demo_airflow(base_url: str, out_dir: Path) -> list[Path]:
+    """Screenshots of the demo's history in its Airflow UI (`./dev ui` running at `base_url` after `./dev demo`),
+    signed in as the admin `airflow standalone` created: the newest landing task's log, and the newest failed task's
+    when a task failed."""
+    import json
+
+    from dlsei.settings import load_settings
+    from dlsei_dev.local_airflow import prepare_airflow
+
+    home = load_settings().home / "airflow"
+    prepare_airflow(home)  # before Airflow is imported: it reads its home then
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    ((username, password),) = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text()).items()
+    ti = TaskInstance
+    newest = select(ti.dag_id, ti.run_id, ti.task_id).order_by(ti.run_id.desc()).limit(1)
+    with create_session() as session:
+        logs = {
+            "airflow-log-landing": session.execute(
+                newest.where(ti.dag_id == "coursera_exports", ti.task_id == "land_exports")
+            ).first(),
+            "airflow-log-failed": session.execute(newest.where(ti.state == "failed")).first(),
+        }
+    runs = {name: "/".join(row) for name, row in logs.items() if row is not None}
+    return screenshot_airflow_ui(base_url, username, password, out_dir, runs)

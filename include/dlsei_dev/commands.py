@@ -122,9 +122,10 @@ def _add_bench(subcommands: argparse._SubParsersAction) -> None:
 
 
 def _screenshots(args: argparse.Namespace) -> int:
-    from dlsei_dev.browser import screenshot_warehouse
+    from dlsei_dev.browser import screenshot_demo_airflow, screenshot_warehouse
 
-    for path in screenshot_warehouse(args.out):
+    taken = screenshot_demo_airflow(args.airflow_ui, args.out) if args.airflow_ui else screenshot_warehouse(args.out)
+    for path in taken:
         print(path)
     return 0
 
@@ -134,6 +135,11 @@ def _add_screenshots(subcommands: argparse._SubParsersAction) -> None:
         "screenshots", help="take a screenshot of each dashboard page over the demo's warehouse (headless chromium)"
     )
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument(
+        "--airflow-ui",
+        metavar="URL",
+        help="instead, the demo's runs and logs in its Airflow UI, served at URL by `./dev ui` (http://localhost:8080)",
+    )
     parser.set_defaults(handler=_screenshots)
 
 

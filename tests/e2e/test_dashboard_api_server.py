@@ -98,6 +98,10 @@ def test_people_sign_in_through_airflow_and_find_the_dashboard_in_its_menu(api_s
         page.locator("button[type=submit]").click()
         page.wait_for_url(f"{base}/dlsei/", timeout=120_000)
         assert page.locator(f"#funnel {BARS}").count() == 6
+        # A viewer (docker-compose.yml's managers and coordinators) reads but may not delete a DAG or trigger one.
+        assert page.request.get(f"{base}/api/v2/dags").status == 200
+        assert page.request.delete(f"{base}/api/v2/dags/hec_registry").status == 403
+        assert page.request.post(f"{base}/api/v2/dags/hec_registry/dagRuns", data={}).status == 403
 
         # The menu entry: the UI's plugin page holds the overview in an iframe, signed in by the same cookie.
         page.goto(f"{base}/plugin/seat-utilisation")

@@ -57,10 +57,16 @@ def erase_expired_identities(context: Context) -> int:
 def _land(
     context: Context, ingest: Callable[[RunContext, Resources], IntakeReport], asset: Asset, dates_key: str
 ) -> dict[str, object]:
-    """Land what waits in incoming/ and say on the asset event which dates it loaded."""
+    """Land what waits in incoming/ and say on the asset event (the UI's asset page shows it) which dates it loaded
+    and how many rows and files."""
     run = run_context(context)
     summary = ingest(run, resources(run.settings)).as_dict()
-    context["outlet_events"][asset].extra = {dates_key: summary["as_of_dates"]}
+    context["outlet_events"][asset].extra = {
+        dates_key: summary["as_of_dates"],
+        "rows_loaded": summary["rows_loaded"],
+        "rows_rejected": summary["rows_rejected"],
+        "files": summary["files"],
+    }
     return summary
 
 
@@ -110,7 +116,8 @@ def refresh_marts(context: Context) -> list[str]:
     raised for the rebuilt dates only, not for restated history."""
     from dlsei.canonical import COURSERA_KINDS
     from dlsei.ingest.arrivals import published_kinds
-    from dlsei.publish.marts import pending_dates, refresh_utilisation
+    from dlsei.orchestration.assets import QUOTA_UTILISATION
+    from dlsei.publish.marts import pending_dates, published_rows, refresh_utilisation
     from dlsei.publish.restatement import restate
 
     run = run_context(context)
@@ -123,6 +130,13 @@ def refresh_marts(context: Context) -> list[str]:
     ready = [d for d in dates if published_kinds(engine, d) == set(COURSERA_KINDS)]
     for as_of in ready:
         refresh_utilisation(engine, run, as_of)
+    with engine.connect() as conn:
+        rows = published_rows(conn, ready)
+    # The asset event says which dates were published and with how many university-cohort rows each.
+    context["outlet_events"][QUOTA_UTILISATION].extra = {
+        "as_of_dates": [d.isoformat() for d in ready],
+        "rows": {d.isoformat(): n for d, n in rows.items()},
+    }
     return [d.isoformat() for d in ready]
 
 

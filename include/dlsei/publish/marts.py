@@ -181,6 +181,18 @@ def pending_dates(conn: Connection) -> list[date]:
     return list(conn.execute(query).scalars())
 
 
+def published_rows(conn: Connection, dates: list[date]) -> dict[date, int]:
+    """How many utilisation rows (university x cohort) each of `dates` has in the mart."""
+    mart = mart_quota_utilisation
+    query = (
+        select(mart.c.as_of_date, func.count())
+        .where(mart.c.as_of_date.in_(dates))
+        .group_by(mart.c.as_of_date)
+        .order_by(mart.c.as_of_date)
+    )
+    return {as_of: n for as_of, n in conn.execute(query)}
+
+
 def has_membership_snapshot(conn: Connection, as_of: date) -> bool:
     return conn.execute(select(exists().where(snap_membership.c.as_of_date == as_of))).scalar_one()
 

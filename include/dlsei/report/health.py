@@ -12,6 +12,7 @@ import json
 import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -195,9 +196,26 @@ def render(day: date, checks: list[Check]) -> str:
     return "\n".join(lines)
 
 
+# Written by the demo (dlsei_dev/demo.py) into its home: the morning after its last data day. A production home
+# never has it.
+DEMO_MORNING = "demo-morning.txt"
+
+
+def demo_morning(home: Path) -> date | None:
+    """The demo's last morning, when `home` is a demo's: its sample stops there, so today's clock would find every
+    day since missing."""
+    marker = home / DEMO_MORNING
+    return date.fromisoformat(marker.read_text().strip()) if marker.is_file() else None
+
+
 def report(settings: Settings, day: date | None = None, window_days: int = 7) -> tuple[str, bool]:
     """The rendered report and whether everything is fine. Without a day: today in Karachi, the one place the
-    pipeline reads the clock, because the question is asked by a person about this morning."""
-    day = day or karachi_date(datetime.now(UTC))
+    pipeline reads the clock, because the question is asked by a person about this morning; on a demo's home, the
+    demo's last morning instead."""
+    on_demo = demo_morning(settings.home) if day is None else None
+    day = day or on_demo or karachi_date(datetime.now(UTC))
     checks = health_checks(resources(settings), day, settings.coursera_lag_days, window_days)
-    return render(day, checks), all(check.ok for check in checks)
+    text = render(day, checks)
+    if on_demo is not None:
+        text += f"\n(On the demo's last morning: {settings.home / DEMO_MORNING} says so; --day picks another.)"
+    return text, all(check.ok for check in checks)

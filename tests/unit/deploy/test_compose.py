@@ -190,6 +190,18 @@ def test_components_share_jwt_secret_and_execution_api_url() -> None:
     assert env["DLSEI_ENV"] == "production"
 
 
+def test_ui_logins_have_roles_rather_than_one_shared_admin() -> None:
+    """The admin from .env, then AIRFLOW_USERS: the data team as op, managers and coordinators as viewers (who may
+    open the dashboard, tests/unit/web/test_auth.py, and may not delete a DAG); each login gets a password."""
+    users = common_env()["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"]
+    assert users == "${AIRFLOW_ADMIN_USERNAME:-admin}:admin,${AIRFLOW_USERS:?set AIRFLOW_USERS in .env}"
+    roles = dict(entry.split(":") for entry in env_example()["AIRFLOW_USERS"].split(","))
+    assert set(roles.values()) == {"op", "viewer"}, roles
+    assert "admin" not in roles.values(), "one admin, from AIRFLOW_ADMIN_USERNAME"
+    init = command_text(services()["airflow-init"])
+    assert "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS" in init and "secrets.token_urlsafe" in init
+
+
 def test_project_folders_are_mounted_where_the_image_has_them() -> None:
     mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in common()["volumes"]}
     for folder in ("dags", "plugins", "include", "great_expectations"):

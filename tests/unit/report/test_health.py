@@ -12,6 +12,7 @@ from warehouse_rows import enrolment, ledger_file, load_membership, seat
 
 from dlsei.cli import main
 from dlsei.ingest.landing import landing_from_url
+from dlsei.report.health import DEMO_MORNING
 from dlsei.settings import load_settings
 from dlsei.warehouse.schema import (
     MEASURES,
@@ -150,3 +151,22 @@ def test_each_problem_is_named_with_what_to_do(healthy: Engine, capsys: pytest.C
     assert "ATTENTION  rejected rows: 1 in 1 file(s)" in out
     assert "- 2026-11-11 Membership Report x.csv: rule 'member_state' in 'Member State', 1 row(s)" in out
     assert out.rstrip().endswith("Needs attention: exports, quarantine, rejected rows, runs, messages.")
+
+
+def test_on_a_demo_home_plain_health_judges_the_demos_last_morning(
+    healthy: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's sample stops on its last day: against today's clock every day since would be missing. A home
+    without the demo's note (production) is judged on today, as before."""
+    home = load_settings().home
+    assert main(["health"]) == 1, "today, weeks after the sample's days"
+    capsys.readouterr()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / DEMO_MORNING).write_text(f"{MORNING}\n")
+
+    code, out = main(["health"]), capsys.readouterr().out
+
+    assert code == 0, out
+    assert out.startswith(f"Pipeline health on {MORNING} (Asia/Karachi)")
+    assert f"On the demo's last morning: {home / DEMO_MORNING} says so" in out
+    assert main(["health", "--day", (MORNING + timedelta(days=1)).isoformat()]) == 1, "--day still wins"
