@@ -94,6 +94,9 @@ def airflow_environment(
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        # As in production, the scheduler creates runs: the asset-triggered publishing run among them (the local
+        # demo Airflow of this test session's environment turns that off).
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "True",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
         "AIRFLOW__CELERY__BROKER_URL": broker_url,
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{metadata_url}",
